@@ -1,0 +1,171 @@
+"""The ``crawl:`` section of a site rule file: how the spider discovers and fetches a site's articles.
+
+Keys (all optional):
+  feeds            RSS/Atom URLs
+  sitemaps         XML sitemap or sitemap-index URLs (Google-News sitemaps are filtered by publication date)
+  lists            listing pages: {url, link_selector, link_pattern, next_selector, max_pages}
+  json_lists       POST/JSON list endpoints: {url, method, form, json, pages, link_pattern, hook}
+  article_patterns regexes an article URL must match (one is enough)
+  exclude_patterns regexes of URLs never fetched (search pages, tag archives...)
+  download_delay   seconds between requests to this site (default 1.0)
+  concurrency      concurrent requests per domain (1 or 2; default 1)
+  revisit_days     re-fetch articles published in the last N days (sites that update stories; default 0)
+  hook             name of a pure discovery hook in crawlers.hooks
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+CRAWL_KEYS = {
+    "feeds", "sitemaps", "lists", "json_lists", "article_patterns", "exclude_patterns", "download_delay",
+    "concurrency", "revisit_days", "hook",
+}
+LIST_KEYS = {"url", "link_selector", "link_pattern", "next_selector", "max_pages"}
+JSON_LIST_KEYS = {"url", "method", "form", "json", "pages", "link_pattern", "hook"}
+
+
+@dataclass(frozen=True)
+class ListRule:
+    url: str
+    link_selector: str | None = None
+    link_pattern: re.Pattern | None = None
+    next_selector: str | None = None
+    max_pages: int = 5
+
+
+@dataclass(frozen=True)
+class JsonListRule:
+    url: str
+    method: str = "POST"
+    form: dict = field(default_factory=dict)
+    json: dict | None = None
+    pages: int = 1
+    link_pattern: re.Pattern | None = None
+    hook: str | None = None
+
+
+@dataclass(frozen=True)
+class CrawlRules:
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    lists: tuple[ListRule, ...] = ()
+    json_lists: tuple[JsonListRule, ...] = ()
+    article_patterns: tuple[re.Pattern, ...] = ()
+    exclude_patterns: tuple[re.Pattern, ...] = ()
+    download_delay: float = 1.0
+    concurrency: int = 1
+    revisit_days: int = 0
+    hook: str | None = None
+
+
+def parse_crawl_rules(section: dict[str, Any]) -> CrawlRules:
+    """Validate a ``crawl:`` mapping; raises ValueError naming the key (``crawl.lists[0].link_pattern: ...``)."""
+    _reject_unknown(section, CRAWL_KEYS, "crawl")
+    delay = section.get("download_delay", 1.0)
+    if not isinstance(delay, (int, float)) or isinstance(delay, bool) or delay < 0:
+        raise ValueError("crawl.download_delay: expected a number of seconds >= 0")
+    concurrency = section.get("concurrency", 1)
+    if concurrency not in (1, 2):
+        raise ValueError("crawl.concurrency: 1 or 2 concurrent requests per domain")
+    revisit = section.get("revisit_days", 0)
+    if not isinstance(revisit, int) or isinstance(revisit, bool) or revisit < 0:
+        raise ValueError("crawl.revisit_days: expected a whole number of days >= 0")
+    return CrawlRules(
+        feeds=tuple(_urls(section, "feeds")),
+        sitemaps=tuple(_urls(section, "sitemaps")),
+        lists=tuple(_list_rule(item, f"crawl.lists[{i}]") for i, item in enumerate(section.get("lists", []))),
+        json_lists=tuple(
+            _json_list_rule(item, f"crawl.json_lists[{i}]") for i, item in enumerate(section.get("json_lists", []))
+        ),
+        article_patterns=tuple(_patterns(section, "article_patterns", "crawl")),
+        exclude_patterns=tuple(_patterns(section, "exclude_patterns", "crawl")),
+        download_delay=float(delay),
+        concurrency=concurrency,
+        revisit_days=revisit,
+        hook=_optional_str(section, "hook", "crawl"),
+    )
+
+
+def _list_rule(item: Any, where: str) -> ListRule:
+    if not isinstance(item, dict):
+        raise ValueError(f"{where}: expected a mapping with at least 'url'")
+    _reject_unknown(item, LIST_KEYS, where)
+    pattern = _optional_str(item, "link_pattern", where)
+    max_pages = item.get("max_pages", 5)
+    if not isinstance(max_pages, int) or max_pages < 1:
+        raise ValueError(f"{where}.max_pages: expected a whole number >= 1")
+    return ListRule(
+        url=_required_url(item, where),
+        link_selector=_optional_str(item, "link_selector", where),
+        link_pattern=_compile(pattern, f"{where}.link_pattern") if pattern else None,
+        next_selector=_optional_str(item, "next_selector", where),
+        max_pages=max_pages,
+    )
+
+
+def _json_list_rule(item: Any, where: str) -> JsonListRule:
+    if not isinstance(item, dict):
+        raise ValueError(f"{where}: expected a mapping with at least 'url'")
+    _reject_unknown(item, JSON_LIST_KEYS, where)
+    method = item.get("method", "POST")
+    if method not in ("GET", "POST"):
+        raise ValueError(f"{where}.method: GET or POST")
+    pattern = _optional_str(item, "link_pattern", where)
+    return JsonListRule(
+        url=_required_url(item, where),
+        method=method,
+        form=dict(item.get("form") or {}),
+        json=item.get("json"),
+        pages=int(item.get("pages", 1)),
+        link_pattern=_compile(pattern, f"{where}.link_pattern") if pattern else None,
+        hook=_optional_str(item, "hook", where),
+    )
+
+
+def _reject_unknown(mapping: dict, allowed: set[str], where: str) -> None:
+    unknown = sorted(set(mapping) - allowed)
+    if unknown:
+        raise ValueError(f"{where}.{unknown[0]}: unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def _required_url(item: dict, where: str) -> str:
+    url = item.get("url")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise ValueError(f"{where}.url: expected an http(s) URL")
+    return url
+
+
+def _urls(section: dict, key: str) -> list[str]:
+    values = section.get(key, [])
+    if not isinstance(values, list):
+        raise ValueError(f"crawl.{key}: expected a list of URLs")
+    for i, url in enumerate(values):
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise ValueError(f"crawl.{key}[{i}]: expected an http(s) URL")
+    return values
+
+
+def _patterns(section: dict, key: str, where: str) -> list[re.Pattern]:
+    values = section.get(key, [])
+    if not isinstance(values, list):
+        raise ValueError(f"{where}.{key}: expected a list of regexes")
+    return [_compile(value, f"{where}.{key}[{i}]") for i, value in enumerate(values)]
+
+
+def _compile(pattern: Any, where: str) -> re.Pattern:
+    if not isinstance(pattern, str):
+        raise ValueError(f"{where}: expected a regex string")
+    try:
+        return re.compile(pattern)
+    except re.error as error:
+        raise ValueError(f"{where}: bad regex {pattern!r} ({error})") from None
+
+
+def _optional_str(mapping: dict, key: str, where: str) -> str | None:
+    value = mapping.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{where}.{key}: expected a string")
+    return value

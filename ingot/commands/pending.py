@@ -1,0 +1,32 @@
+"""Commands whose implementation lands with later work; each says so in one line instead of failing obscurely."""
+
+from __future__ import annotations
+
+from ingot.errors import IngotError
+
+PENDING = {
+    "crawl": "crawl one site for a news day",
+    "extract": "extract stored pages into articles",
+    "extract-files": "extract saved pages listed as JSON lines on stdin",
+    "search": "search articles in every language",
+    "export": "export the published articles view",
+    "run": "run the daily pipeline once",
+    "demo": "run the pipeline against the bundled fixture sites",
+}
+
+
+class NotAvailable(IngotError):
+    exit_code = 2
+
+
+def register(subparsers) -> None:
+    for name, summary in PENDING.items():
+        parser = subparsers.add_parser(name, help=f"{summary} (not available yet)", description=summary)
+        parser.set_defaults(handler=_not_available(name))
+
+
+def _not_available(name: str):
+    def handler(args, settings) -> int:
+        raise NotAvailable(f"this version of ingot does not provide '{name}' yet")
+
+    return handler

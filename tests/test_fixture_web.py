@@ -1,0 +1,57 @@
+import urllib.error
+import urllib.request
+
+import pytest
+
+from ingot.fixture_web import FixtureWeb
+
+
+def fetch(web, host, target, data=None, headers=None):
+    request = urllib.request.Request(web.address + target, data=data, headers={"Host": host, **(headers or {})})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return response.status, dict(response.headers), response.read()
+
+
+@pytest.fixture
+def web(tmp_path):
+    site = tmp_path / "news.example.com"
+    (site / "list").mkdir(parents=True)
+    (site / "index.html").write_text("<html>home</html>")
+    (site / "show.aspx@id=7").write_bytes("<html>文章</html>".encode("gb18030"))
+    (site / "show.aspx@id=7.meta.json").write_text('{"headers": {"Content-Type": "text/html; charset=gbk"}}')
+    (site / "api@POST").write_text('{"items": []}')
+    with FixtureWeb(tmp_path) as server:
+        yield server
+
+
+def test_serves_by_host_and_path_with_query(web):
+    status, headers, body = fetch(web, "news.example.com", "/show.aspx?id=7")
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=gbk"
+    assert body.decode("gb18030") == "<html>文章</html>"
+    assert fetch(web, "news.example.com", "/")[2] == b"<html>home</html>"
+    assert fetch(web, "news.example.com", "/api", data=b"params=1")[2] == b'{"items": []}'
+
+
+def test_unknown_pages_and_hosts_are_404(web):
+    for host, target in [("news.example.com", "/missing.html"), ("other.example.org", "/"),
+                         ("news.example.com", "/../../etc/passwd")]:
+        with pytest.raises(urllib.error.HTTPError) as error:
+            fetch(web, host, target)
+        assert error.value.code == 404
+
+
+def test_conditional_get_answers_304(web):
+    _, headers, _ = fetch(web, "news.example.com", "/")
+    with pytest.raises(urllib.error.HTTPError) as error:
+        fetch(web, "news.example.com", "/", headers={"If-None-Match": headers["ETag"]})
+    assert error.value.code == 304
+
+
+def test_every_request_is_logged(web):
+    fetch(web, "news.example.com", "/show.aspx?id=7")
+    fetch(web, "news.example.com", "/api", data=b"x")
+    assert [(r.method, r.host, r.path) for r in web.requested("news.example.com")] == [
+        ("GET", "news.example.com", "/show.aspx?id=7"),
+        ("POST", "news.example.com", "/api"),
+    ]
