@@ -29,6 +29,9 @@ class Settings:
     contact_url: str
     news_timezone: str
     raw_retention_days: int
+    # Base URL of a loopback fixture web (tests, `ingot demo`): every crawl request is routed there, with the
+    # site's real URL kept in the Host header and in what is stored.
+    fixture_web: str | None = None
 
     @property
     def embedded_data_dir(self) -> Path:
@@ -52,6 +55,7 @@ class Settings:
             contact_url=env.get("INGOT_CONTACT_URL") or DEFAULT_CONTACT_URL,
             news_timezone=env.get("INGOT_NEWS_TIMEZONE") or "Asia/Shanghai",
             raw_retention_days=int(env.get("INGOT_RAW_RETENTION_DAYS") or 90),
+            fixture_web=env.get("INGOT_FIXTURE_WEB") or None,
         )
 
 
