@@ -6,8 +6,6 @@ from ingot.errors import IngotError
 
 PENDING = {
     "crawl": "crawl one site for a news day",
-    "extract": "extract stored pages into articles",
-    "extract-files": "extract saved pages listed as JSON lines on stdin",
     "search": "search articles in every language",
     "export": "export the published articles view",
     "run": "run the daily pipeline once",

@@ -1,0 +1,143 @@
+"""Extract stored raw pages into articles: read pages, run the pure extractor in a process pool, save outcomes.
+
+Pages are picked when they have no recorded outcome, or one produced by an older extractor or rule version, or
+always with ``reextract``. Work goes in batches so memory stays bounded whatever the number of pages; each batch
+is one transaction, so an interrupted run loses at most one batch of work and a rerun picks up the rest. Raw
+pages are never deleted here.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+
+import psycopg
+
+from extract import EXTRACTOR_VERSION
+from ingot.article_store import PageOutcome, save_outcomes
+from ingot.database import connect
+from ingot.page_outcome import outcome_for_page
+from ingot.sites import Site
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 200
+
+
+@dataclass
+class ExtractionSummary:
+    site_key: str | None
+    pages: int = 0
+    articles_new: int = 0
+    articles_updated: int = 0
+    articles_unchanged: int = 0
+    rejected: dict[str, int] = field(default_factory=dict)
+    failed: int = 0
+
+    def line(self) -> str:
+        rejected = ", ".join(f"{reason} {n}" for reason, n in sorted(self.rejected.items())) or "none"
+        return (f"{self.site_key or 'all sites'}: {self.pages} pages, {self.articles_new} new articles, "
+                f"{self.articles_updated} updated, {self.articles_unchanged} unchanged, rejected: {rejected}, "
+                f"failed: {self.failed}")
+
+
+CANDIDATES = """
+SELECT rp.id
+FROM raw_page rp
+JOIN crawl_run cr ON cr.id = rp.crawl_run_id
+JOIN site s ON s.key = rp.site_key
+LEFT JOIN page_extraction pe ON pe.raw_page_id = rp.id
+WHERE rp.kind = 'article'
+  AND (%(site)s::text IS NULL OR rp.site_key = %(site)s)
+  AND (%(day)s::date IS NULL OR cr.news_day = %(day)s)
+  AND (%(since)s::date IS NULL OR cr.news_day >= %(since)s)
+  AND (%(reextract)s OR pe.raw_page_id IS NULL
+       OR pe.extractor_version <> %(version)s OR pe.rule_version <> s.rule_version)
+ORDER BY rp.fetched_at, rp.id
+"""
+
+PAGE_ROWS = """
+SELECT id, site_key, url, final_url, canonical_url, http_status, headers, body_zlib, fetched_at
+FROM raw_page WHERE id = ANY(%s) ORDER BY fetched_at, id
+"""
+
+
+def extract_pages(db_url: str, sites: dict[str, Site], *, site_key: str | None = None, day: date | None = None,
+                  since: date | None = None, reextract: bool = False, workers: int | None = None
+                  ) -> ExtractionSummary:
+    """Extract the pages selected by site, news day and version; returns what happened to them."""
+    summary = ExtractionSummary(site_key)
+    rejected: Counter[str] = Counter()
+    with connect(db_url) as conn:
+        page_ids = [row[0] for row in conn.execute(CANDIDATES, {
+            "site": site_key, "day": day, "since": since, "reextract": reextract, "version": EXTRACTOR_VERSION,
+        })]
+        log.info("%s: %d pages to extract", site_key or "all sites", len(page_ids))
+        with _executor(sites, workers) as run:
+            for batch in _batches(page_ids, BATCH_SIZE):
+                outcomes = list(run(_load_pages(conn, batch)))
+                counts = save_outcomes(conn, outcomes)
+                summary.pages += len(outcomes)
+                summary.articles_new += counts.new
+                summary.articles_updated += counts.updated
+                summary.articles_unchanged += counts.unchanged
+                for outcome in outcomes:
+                    if outcome.reason == "extractor_error":
+                        summary.failed += 1
+                    elif outcome.reason:
+                        rejected[outcome.reason] += 1
+    summary.rejected = dict(rejected)
+    return summary
+
+
+def _batches(items: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _load_pages(conn: psycopg.Connection, page_ids: list[int]) -> list[dict]:
+    columns = ("id", "site_key", "url", "final_url", "canonical_url", "http_status", "headers", "body", "fetched_at")
+    pages = []
+    for row in conn.execute(PAGE_ROWS, (page_ids,)):
+        page = dict(zip(columns, row))
+        page["body"] = zlib.decompress(page["body"])
+        pages.append(page)
+    return pages
+
+
+# The process pool gets the site registry once, at start-up, instead of with every page.
+_worker_sites: dict[str, Site] = {}
+
+
+def _init_worker(sites: dict[str, Site]) -> None:
+    global _worker_sites
+    _worker_sites = sites
+
+
+def _outcome_in_worker(page: dict) -> PageOutcome:
+    return outcome_for_page(page, _worker_sites.get(page["site_key"]))
+
+
+class _executor:
+    """``with _executor(sites, workers) as run: run(pages)`` → outcomes in page order, in-process or pooled."""
+
+    def __init__(self, sites: dict[str, Site], workers: int | None):
+        self.sites = sites
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self):
+        if self.workers > 1:
+            self.pool = ProcessPoolExecutor(self.workers, initializer=_init_worker, initargs=(self.sites,))
+            return lambda pages: self.pool.map(_outcome_in_worker, pages, chunksize=8)
+        return lambda pages: (outcome_for_page(page, self.sites.get(page["site_key"])) for page in pages)
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
