@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 import psycopg
 
-# Articles whose texts differ in at most this many of the 64 SimHash bits are the same story.
-NEAR_DUPLICATE_BITS = 3
+from extract.dedupe import NEAR_DUPLICATE_SIMILARITY
+
+# Articles whose SimHash fingerprints differ in at most this many of their 64 bits are the same story.
+NEAR_DUPLICATE_BITS = round((1 - NEAR_DUPLICATE_SIMILARITY) * 64)
 # Teasers and stubs share boilerplate more than content: too short to cluster by text.
 MIN_CLUSTER_TEXT = 80
 CLUSTER_WINDOW_DAYS = 45

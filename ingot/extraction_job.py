@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import psycopg
+from psycopg.types.json import Jsonb
 
 from extract import EXTRACTOR_VERSION
 from ingot.article_store import PageOutcome, save_outcomes
@@ -51,14 +52,14 @@ CANDIDATES = """
 SELECT rp.id
 FROM raw_page rp
 JOIN crawl_run cr ON cr.id = rp.crawl_run_id
-JOIN site s ON s.key = rp.site_key
 LEFT JOIN page_extraction pe ON pe.raw_page_id = rp.id
 WHERE rp.kind = 'article'
   AND (%(site)s::text IS NULL OR rp.site_key = %(site)s)
   AND (%(day)s::date IS NULL OR cr.news_day = %(day)s)
   AND (%(since)s::date IS NULL OR cr.news_day >= %(since)s)
   AND (%(reextract)s OR pe.raw_page_id IS NULL
-       OR pe.extractor_version <> %(version)s OR pe.rule_version <> s.rule_version)
+       OR pe.extractor_version <> %(version)s
+       OR pe.rule_version <> coalesce((%(rule_versions)s::jsonb ->> rp.site_key)::int, 0))
 ORDER BY rp.fetched_at, rp.id
 """
 
@@ -77,6 +78,7 @@ def extract_pages(db_url: str, sites: dict[str, Site], *, site_key: str | None =
     with connect(db_url) as conn:
         page_ids = [row[0] for row in conn.execute(CANDIDATES, {
             "site": site_key, "day": day, "since": since, "reextract": reextract, "version": EXTRACTOR_VERSION,
+            "rule_versions": Jsonb({key: site.rule_version for key, site in sites.items()}),
         })]
         log.info("%s: %d pages to extract", site_key or "all sites", len(page_ids))
         with _executor(sites, workers) as run:

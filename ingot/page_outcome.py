@@ -6,6 +6,7 @@ import logging
 from email.message import Message
 
 from extract import EXTRACTOR_VERSION, Article, extract_article
+from extract.dedupe import fingerprint_to_int64, simhash
 from ingot.article_store import PageOutcome
 from ingot.sites import Site
 
@@ -58,7 +59,7 @@ def article_row(article: Article, page: dict, rule_version: int) -> dict:
         "title": article.title or "",
         "text": article.text or "",
         "text_sha256": article.text_sha256,
-        "fingerprint": signed_64(article.fingerprint),
+        "fingerprint": fingerprint_to_int64(simhash(article.text)) if article.text else None,
         "authors": list(article.authors),
         "editor": article.editor,
         "reviewers": dict(article.reviewers or {}),
@@ -75,9 +76,3 @@ def article_row(article: Article, page: dict, rule_version: int) -> dict:
         "extractor_version": EXTRACTOR_VERSION,
     }
 
-
-def signed_64(value: int | None) -> int | None:
-    """A 64-bit unsigned fingerprint as the signed integer a bigint column holds."""
-    if value is None:
-        return None
-    return value - (1 << 64) if value >= (1 << 63) else value
