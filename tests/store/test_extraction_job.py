@@ -127,7 +127,7 @@ def test_process_pool_gives_the_same_rows_as_one_process(conn, db_url):
     seed_pages(conn)
     extract_pages(db_url, {}, workers=2)
     pooled = conn.execute("SELECT raw_page_id, title, text, published_at FROM article ORDER BY raw_page_id").fetchall()
-    conn.execute("TRUNCATE article, page_extraction")
+    conn.execute("TRUNCATE article, page_extraction CASCADE")
     extract_pages(db_url, {}, workers=1)
     single = conn.execute("SELECT raw_page_id, title, text, published_at FROM article ORDER BY raw_page_id").fetchall()
     assert pooled == single and len(single) == 3
