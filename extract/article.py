@@ -1,0 +1,195 @@
+"""`extract_article`: raw page bytes + optional site rules → Article | Rejected.
+
+Pure: no database, network, clock or process-wide state (trafilatura deduplication off); the same input gives
+a byte-identical result. The page is decoded once and parsed once; the pruned lxml tree is handed to
+trafilatura.
+
+Paywalls: a paywalled page becomes an `Article` with `paywalled=True` whose `text` is the visible teaser,
+so the headline and date are kept (SITES.md §1.5). Consumers must treat such text as a teaser, never as a
+cleaned article (it is excluded from duplicate detection by the flag). A paywalled page with no headline is
+`Rejected("paywalled_teaser")`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from .clean import PINYIN_READING, clean_paragraphs, looks_like_keyword_list, prune_widgets, _LEADING_BULLET
+from .credits import Credits
+from .dates import find_published, parse_date_text
+from .decode import UndecodableError, decode_html
+from .dedupe import text_sha256
+from .language import detect_language
+from .metadata import paywall_phrase_in, read_page_metadata
+from .page import Page
+from .rules import ExtractRules
+
+EXTRACTOR_VERSION = "1.0.0"
+
+NOT_ARTICLE = "not_article"
+PAYWALLED_TEASER = "paywalled_teaser"
+EMPTY = "empty"
+WRONG_HOST = "wrong_host"
+MIRROR = "mirror"
+UNDECODABLE = "undecodable"
+SOFT_404 = "soft_404"
+REJECT_REASONS = frozenset({NOT_ARTICLE, PAYWALLED_TEASER, EMPTY, WRONG_HOST, MIRROR, UNDECODABLE, SOFT_404})
+
+MIRROR_MIN_READINGS = 10  # a real page never has a dozen "字(pīnyīn)" readings
+_ROOT_PATH = re.compile(r"^/?(?:(?:index|default|home)\.(?:s?html?|aspx?|php|jsp))?$", re.I)
+_SOFT_404 = re.compile(r"\b404\b|not found|页面不存在|頁面不存在|页面未找到|找不到(?:该|此|您要的)?页面|您访问的页面|"
+                       r"page introuvable|seite nicht gefunden|página no encontrada|ไม่พบหน้า", re.I)
+_DATE_LINE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_PAYWALL_TEXT_LIMIT = 1500  # a hinted paywall is only believed when the visible text is this short
+
+
+@dataclass(frozen=True)
+class Article:
+    url: str
+    title: str | None
+    text: str
+    text_sha256: str
+    authors: tuple[str, ...] = ()
+    editor: str | None = None
+    reviewers: dict = field(default_factory=dict)
+    original_source: str | None = None
+    published_at: datetime | None = None
+    published_raw: str | None = None
+    published_rule: str | None = None
+    language: str | None = None
+    paywalled: bool = False
+    image_url: str | None = None
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    canonical_url: str | None = None
+
+    def to_dict(self) -> dict:
+        out = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, datetime):
+                value = value.isoformat()
+            elif isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, dict):
+                value = dict(value)
+            out[name] = value
+        return out
+
+
+@dataclass(frozen=True)
+class Rejected:
+    url: str
+    reason: str
+    detail: str = ""
+
+    def __post_init__(self):
+        if self.reason not in REJECT_REASONS:
+            raise ValueError(f"unknown reject reason {self.reason!r}")
+
+
+def _run_trafilatura(tree, url: str) -> list[str]:
+    import trafilatura  # heavy import, paid on first extraction rather than on `import extract`
+
+    document = trafilatura.bare_extraction(tree, url=url, with_metadata=False, include_comments=False,
+                                           include_tables=True, include_images=False, deduplicate=False)
+    return document.text.splitlines() if document is not None and document.text else []
+
+
+def _body_tree(page: Page, rules: ExtractRules | None):
+    """The subtree trafilatura should read: the site's body container if it has one, else the whole page."""
+    if rules and rules.body_selector:
+        found = page.select(rules.body_selector)
+        if found:
+            import lxml.html
+
+            wrapper = lxml.html.fromstring("<html><body></body></html>")
+            wrapper.find("body").append(found[0])  # moves the node: the page tree is not used afterwards
+            return wrapper
+    return page.root
+
+
+def _looks_like_listing(url: str, paragraphs: list[str], anchors: set[str]) -> str | None:
+    if _ROOT_PATH.match(urlsplit(url).path or "/"):
+        return "site root"
+    if not paragraphs:
+        return None
+    linked = [p for p in paragraphs if _LEADING_BULLET.sub("", p) in anchors]
+    dates = [p for p in paragraphs if _DATE_LINE.match(p)]
+    share = sum(map(len, linked)) / max(1, sum(map(len, paragraphs)))
+    if len(linked) >= 5 and share >= 0.3 or len(linked) >= 3 and share >= 0.6:
+        return f"{len(linked)} paragraphs are link texts ({share:.0%} of the text)"
+    if len(dates) >= 5 and len(dates) >= 0.25 * len(paragraphs):
+        return f"{len(dates)} bare date lines: a teaser list"
+    return None
+
+
+def extract_article(body: bytes | str, url: str, *, rules: ExtractRules | None = None,
+                    http_charset: str | None = None, fetched_at: datetime,
+                    timezone: str | None = None) -> Article | Rejected:
+    if fetched_at is None or fetched_at.tzinfo is None:
+        raise ValueError("fetched_at must be a timezone-aware datetime")
+    tz = timezone or (rules.timezone if rules else "UTC")
+    try:
+        html, _codec = decode_html(body, http_charset)
+    except UndecodableError as exc:
+        return Rejected(url, UNDECODABLE, str(exc))
+    if not html.strip():
+        return Rejected(url, EMPTY, "empty body")
+    host = (urlsplit(url).hostname or "").lower()
+    if rules and rules.allowed_hosts and host not in rules.allowed_hosts:
+        readings = len(PINYIN_READING.findall(html))
+        if readings >= MIRROR_MIN_READINGS:
+            return Rejected(url, MIRROR, f"{host}: {readings} pinyin readings")
+        return Rejected(url, WRONG_HOST, f"{host} not in {sorted(rules.allowed_hosts)}")
+
+    page = Page(html, url)
+    meta = read_page_metadata(page, rules)
+    found = find_published(page, fetched_at=fetched_at, timezone=tz,
+                           date_selector=rules.date_selector if rules else None,
+                           formats=rules.date_formats if rules else (), headline=meta.title_on_page)
+    anchors = page.anchor_texts()
+    prune_widgets(page, rules, page.headline_element(meta.title_on_page))
+    lines = _run_trafilatura(_body_tree(page, rules), url)
+
+    def is_date_line(text: str) -> bool:
+        return parse_date_text(text, fetched_at=fetched_at, timezone=tz, use_dateparser=False) is not None
+
+    cleaned = clean_paragraphs(lines, titles=(meta.title, meta.title_on_page), rules=rules, is_date_line=is_date_line)
+    paragraphs = cleaned.paragraphs
+    if rules and (cleaned.pinyin_readings >= MIRROR_MIN_READINGS or (paragraphs and looks_like_keyword_list(paragraphs[0]))):
+        return Rejected(url, MIRROR, f"{cleaned.pinyin_readings} pinyin readings or a keyword-list first line")
+    title = PINYIN_READING.sub("", meta.title) if meta.title else None
+    text = "\n".join(paragraphs)
+
+    if title and _SOFT_404.search(title) and len(text) < 1000:
+        return Rejected(url, SOFT_404, f"title {title!r}")
+    listing = _looks_like_listing(url, paragraphs, anchors)
+    if listing:
+        return Rejected(url, NOT_ARTICLE, listing)
+    certain, hinted = paywall_phrase_in(page.text_of(page.root), rules)
+    paywalled = meta.paywall_certain or certain or ((meta.paywall_hinted or hinted) and len(text) < _PAYWALL_TEXT_LIMIT)
+    if paywalled and not title:
+        return Rejected(url, PAYWALLED_TEASER, "paywalled page without a headline")
+    if not text and not paywalled:
+        return Rejected(url, EMPTY, "no body text after cleaning")
+
+    credits = Credits()
+    credits.merge(meta.credits)    # site selectors and the line under the headline
+    credits.merge(cleaned.credits)  # credit lines inside the body
+    credits.merge(meta.loose_credits)  # credit-only elements elsewhere on the page
+    authors = credits.authors or meta.authors
+    return Article(
+        url=url, title=title, text=text, text_sha256=text_sha256(text),
+        authors=tuple(authors), editor=credits.editor, reviewers=dict(credits.reviewers),
+        original_source=credits.source or meta.publisher,
+        published_at=found.value if found else None, published_raw=found.raw if found else None,
+        published_rule=found.rule if found else None,
+        language=(rules.language if rules and rules.language else detect_language(text or title or "")),
+        paywalled=paywalled, image_url=meta.image_url,
+        categories=tuple(dict.fromkeys(list(meta.categories) + list(credits.categories))), tags=tuple(meta.tags),
+        canonical_url=meta.canonical_url,
+    )

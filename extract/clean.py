@@ -1,0 +1,173 @@
+"""Cleaning around trafilatura: prune widgets from the tree before it, filter paragraphs after it.
+
+Before: site `drop_selectors`, then share / social / related / recommend / comment / reaction / modal widgets
+recognised by class, id or ARIA role (English and the pinyin class names Chinese CMSs use). An element
+holding most of the page's text is never pruned, whatever its class says, so recall does not drop.
+
+After, per paragraph: whitespace normalised (NBSP, U+3000, indentation), pinyin readings of copying mirrors
+removed, credit lines moved into fields, site/generic drop patterns removed, repeated headlines and leading
+date lines removed, and the text cut at a site cut pattern or, in the last part of the text only, at a
+generic disclaimer / "related" heading.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .credits import Credits, inline_reporters, parse_credit_line
+from .page import Page, squash
+from .rules import ExtractRules
+
+PINYIN_READING = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
+_WIDGET = re.compile(
+    r"(?:^|[\s_-])(?:share|sharing|social|sns|bdshare|fenxiang|related|relate|recommend\w*|tuijian|xiangguan|"
+    r"comments?|comment-\w+|pinglun|reactions?|mood|xinqing|newsletter|breadcrumbs?|crumbs?|toolbar|m-zbtool|"
+    r"hotnews|hot-news|remen|paihang|ranking|popular|most-read|also-read|readmore|read-more|more-news|morenews|"
+    r"modal|popup|cookie|cookies|survey|feedback|whatsapp|wechat|weixin|qrcode|download-app|app-download|"
+    r"advert\w*|ads|adsbygoogle|sponsored|pagination|prev-next|prevnext|sidebar|side-bar)(?:$|[\s_-])", re.I)
+_CHROME_ROLES = {"navigation", "complementary", "banner", "contentinfo", "dialog", "alertdialog", "search"}
+_NEVER_PRUNE = {"html", "body", "main", "article"}
+_HEADING_TAGS = {"h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b", "dt"}
+
+_SPACE_LIKE = re.compile(r"[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff\t]")
+_RELATED_HEADING = re.compile(
+    r"^(?:相关(?:阅读|新闻|文章|链接|报道|推荐|内容)|推荐(?:阅读|内容|文章|新闻)|热点(?:内容|新闻|推荐)|热门(?:文章|新闻|推荐)|"
+    r"延伸阅读|更多(?:新闻|阅读|精彩)|猜你喜欢|你可能(?:还)?(?:感兴趣|喜欢)|相關(?:閱讀|新聞|文章)|推薦(?:閱讀|內容)|"
+    r"熱門(?:文章|新聞)|Related(?: News| Articles| Posts| Stories| Content| Reading)?|Read (?:more|also|next)|"
+    r"More (?:news|stories|from \w+)|Recommended(?: for you| reading| articles)?|You (?:may|might) also like|"
+    r"See also|Lire aussi|À lire aussi|Sur le même sujet|Articles similaires|Dans la même rubrique|"
+    r"Das könnte Sie auch interessieren|Mehr zum Thema|Weitere Artikel|Noticias relacionadas|Te puede interesar|"
+    r"Leer más|関連記事|관련 기사|ข่าวที่เกี่ยวข้อง|您此时的心情|新闻表情排行|阅读剩余全文|加载更多|"
+    r"Load more|Show more)\s*[:：(（/]?$", re.I)
+_DISCLAIMER = re.compile(
+    r"^(?:\S{0,12}(?:声明|聲明)\s*[:：]|免责声明|免責聲明|版权声明|版權聲明|郑重声明|特别声明|"
+    r"Disclaimer|Avertissement|Haftungsausschluss|Aviso legal|Descargo de responsabilidad|Copyright\b|©)|"
+    r"does not guarantee the accuracy|(?:not|no) (?:be )?(?:held )?(?:liable|responsible) for|本网所有内容的版权|"
+    r"版权所有|版權所有|All rights reserved|Tous droits réservés|Alle Rechte vorbehalten|"
+    r"Todos los derechos reservados|未经(?:授权|许可)|未經(?:授權|許可)|如需转载|如需轉載|转载请注明|轉載請註明", re.I)
+_DROP = re.compile(
+    r"^(?:\d+\s*次(?:浏览|瀏覽|阅读|閱讀)|点击右上角|請?使用浏览器分享|请使用浏览器分享|分享到|分享至|朋友圈|微信好友|微博|QQ空间|"
+    r"正在阅读|正在閱讀|【?上一篇|【?下一篇|Previous (?:article|post)|Next (?:article|post)|"
+    r"Share (?:this|on)|Partager|Teilen|Compartir|(?:Language|Langue|Sprache|Idioma|语言|語言)\s*[:：]?)"
+    r"|(?:请|請)登(?:录|錄).{0,40}(?:了解|查看)更多|^\+?[\d\s()./-]{8,}$"
+    r"|^.{0,30}\b(?:WhatsApp|WeChat|Telegram)\b.{0,20}$", re.I)
+_BREADCRUMB = re.compile(r"^[^>›»]{1,20}(?:\s*[>›»]\s*[^>›»]{1,20}){2,}\s*[>›»]?\s*$")
+_BARE_TIMESTAMP = re.compile(r"^\[?\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\]?$")
+_LEADING_BULLET = re.compile(r"^[•·▪◦●\-–*]\s*")
+_KEYWORD_ITEM_SPLIT = re.compile(r"[,，、|｜_]|\s+")
+_KEYWORD_SEPARATORS = re.compile(r"\s*[,，、|｜_]\s*")
+
+
+@dataclass
+class CleanResult:
+    paragraphs: list[str]
+    credits: Credits = field(default_factory=Credits)
+    pinyin_readings: int = 0
+
+
+def prune_widgets(page: Page, rules: ExtractRules | None, headline_el=None) -> None:
+    """Remove site drop_selectors and generic widgets from the page tree, in place (tails are kept).
+
+    Generic widgets are recognised by class/id/role hints, or by a heading such as "推荐阅读" / "Related News"
+    labelling their container. Nothing that holds the headline or most of the page's text is removed.
+    """
+    doomed = [el for css in (rules.drop_selectors if rules else ()) for el in page.select(css)]
+    body = page.root.find("body")
+    total = len(body.text_content()) if body is not None else 0
+    protected = set(headline_el.iterancestors()) if headline_el is not None else set()
+
+    def removable(el) -> bool:
+        if el in protected or el.tag in _NEVER_PRUNE:
+            return False
+        size = len(el.text_content())
+        return size < 500 or size < 0.4 * total  # a "widget" holding most of the text is the article
+
+    for el in page.root.iter():
+        if not isinstance(el.tag, str) or el.tag in _NEVER_PRUNE:
+            continue
+        hint = f"{el.get('class', '')} {el.get('id', '')}"
+        if (el.get("role") or "").lower() in _CHROME_ROLES or (hint.strip() and _WIDGET.search(hint)):
+            if removable(el):
+                doomed.append(el)
+        elif el.tag in _HEADING_TAGS and len(el) <= 1 and all(len(child) == 0 for child in el):
+            text = squash(el.text_content())
+            if len(text) <= 24 and _RELATED_HEADING.match(text):
+                parent = el.getparent()
+                doomed.append(parent if parent is not None and removable(parent) else el)
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+
+
+def _teaser_run_start(paragraphs: list[str]) -> int | None:
+    """Index where a list of teasers starts: three or more "text / bare timestamp" pairs in a row."""
+    run_start, pairs, index = None, 0, 0
+    while index + 1 < len(paragraphs):
+        if _BARE_TIMESTAMP.match(paragraphs[index + 1]) and not _BARE_TIMESTAMP.match(paragraphs[index]):
+            run_start = index if pairs == 0 else run_start
+            pairs += 1
+            if pairs >= 3:
+                return run_start
+            index += 2
+        else:
+            run_start, pairs, index = None, 0, index + 1
+    return None
+
+
+def normalise_paragraph(text: str) -> str:
+    return squash(_SPACE_LIKE.sub(" ", text))
+
+
+def looks_like_keyword_list(line: str) -> bool:
+    """Spam mirrors open with a line of search keywords: many short items and no sentence.
+
+    Spaces only separate items in CJK text; in Latin text they separate words of an ordinary sentence.
+    """
+    if re.search(r"[。.!?！？:：]", line):
+        return False
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", line)) > 0.5 * len(line.replace(" ", ""))
+    items = [i for i in (_KEYWORD_ITEM_SPLIT if cjk else _KEYWORD_SEPARATORS).split(line) if i.strip()]
+    return len(items) >= 6 and sum(map(len, items)) / len(items) <= 8
+
+
+def clean_paragraphs(lines: list[str], *, titles: tuple[str, ...], rules: ExtractRules | None,
+                     is_date_line: Callable[[str], bool] = lambda _: False) -> CleanResult:
+    result = CleanResult(paragraphs=[])
+    paragraphs = []
+    for line in lines:
+        text = normalise_paragraph(line)
+        if re.search(r"[\u4e00-\u9fff]\(", text):
+            text, hits = PINYIN_READING.subn("", text)
+            result.pinyin_readings += hits
+        if text:
+            paragraphs.append(text)
+    wanted_titles = {normalise_paragraph(PINYIN_READING.sub("", t)) for t in titles if t}
+    total = sum(map(len, paragraphs)) or 1
+    offset = 0
+    teaser_start = _teaser_run_start(paragraphs)
+    for index, text in enumerate(paragraphs):
+        in_tail = index >= 1 and (offset >= 0.4 * total or index >= len(paragraphs) - 8)
+        offset += len(text)
+        if rules and any(p.search(text) for p in rules.cut_patterns):
+            break
+        if in_tail and (_RELATED_HEADING.match(text) or _DISCLAIMER.search(text) or index == teaser_start):
+            break
+        credits = parse_credit_line(text)
+        if credits:
+            result.credits.merge(credits)
+            continue
+        if rules and any(p.search(text) for p in rules.drop_patterns):
+            continue
+        if _DROP.search(text) or _BREADCRUMB.match(text) or _RELATED_HEADING.match(text):
+            continue
+        bare = _LEADING_BULLET.sub("", text)
+        if bare in wanted_titles or bare.rstrip("。.") in wanted_titles:
+            continue
+        if index < 3 and not result.paragraphs and len(bare) <= 45 and is_date_line(bare):
+            continue
+        result.paragraphs.append(text)
+    if result.paragraphs and not result.credits.authors:
+        result.credits.authors = inline_reporters(result.paragraphs[0])
+    return result

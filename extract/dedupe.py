@@ -1,0 +1,63 @@
+"""Duplicate detection, pure part: a normalised-text hash for exact copies and a 64-bit SimHash for
+near-copies (syndication across sites with different headers and footers).
+
+Shingles are character 4-grams for CJK/Thai text (no spaces between words) and word 3-grams otherwise.
+Hashes use blake2b, never Python's salted hash(), so fingerprints agree across processes and can be stored
+(as a signed BIGINT via `fingerprint_to_int64`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_NO_SPACE_SCRIPTS = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+NEAR_DUPLICATE_SIMILARITY = 0.85  # ≤ 9 of 64 bits differ
+
+
+def normalised_text(text: str) -> str:
+    """NFKC, case-folded, whitespace collapsed: the form that is hashed."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(normalised_text(text).encode("utf-8")).hexdigest()
+
+
+def shingles(text: str) -> list[str]:
+    norm = normalised_text(text)
+    if len(_NO_SPACE_SCRIPTS.findall(norm)) > 0.3 * max(1, len(norm.replace(" ", ""))):
+        chars = _NON_WORD.sub("", norm)
+        return [chars[i:i + 4] for i in range(max(1, len(chars) - 3))]
+    words = _NON_WORD.sub(" ", norm).split()
+    return [" ".join(words[i:i + 3]) for i in range(max(1, len(words) - 2))]
+
+
+def _hash64(shingle: str) -> int:
+    return int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def simhash(text: str) -> int:
+    """64-bit SimHash over the text's shingles (each distinct shingle counted once)."""
+    weights = [0] * 64
+    for shingle in set(shingles(text)):
+        value = _hash64(shingle)
+        for bit in range(64):
+            weights[bit] += 1 if value >> bit & 1 else -1
+    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+
+
+def fingerprint_to_int64(fingerprint: int) -> int:
+    """The unsigned 64-bit fingerprint as a signed value that fits Postgres BIGINT."""
+    return fingerprint - (1 << 64) if fingerprint >= 1 << 63 else fingerprint
+
+
+def similarity(a: int, b: int) -> float:
+    """1.0 for identical fingerprints, about 0.5 for unrelated texts."""
+    return 1.0 - bin((a ^ b) & ((1 << 64) - 1)).count("1") / 64
+
+
+def is_near_duplicate(text_a: str, text_b: str, threshold: float = NEAR_DUPLICATE_SIMILARITY) -> bool:
+    return similarity(simhash(text_a), simhash(text_b)) >= threshold

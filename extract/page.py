@@ -1,0 +1,177 @@
+"""One parsed page: the lxml tree plus the lookups every other module needs (meta, JSON-LD, CSS).
+
+The HTML is parsed once here; the same tree is later pruned and handed to trafilatura, so no module parses
+the page a second time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+
+import lxml.html
+from lxml import etree
+from lxml.cssselect import CSSSelector
+
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_SPACES = re.compile(r"\s+")
+_NO_TEXT_TAGS = {"script", "style", "noscript", "template", "svg"}
+_TITLE_HINT = re.compile(r"title|headline|biaoti", re.I)
+_CHROME_TAGS = {"li", "nav", "footer", "aside", "dd", "option"}
+
+
+@lru_cache(maxsize=512)  # compiled selectors only: output never depends on the cache
+def _selector(css: str) -> CSSSelector:
+    return CSSSelector(css)
+
+
+def squash(text: str | None) -> str:
+    """Collapse all whitespace (NBSP and U+3000 included) to single spaces and strip."""
+    return _SPACES.sub(" ", text or "").strip()
+
+
+class Page:
+    def __init__(self, html: str, url: str):
+        html = _XML_DECLARATION.sub("", html, count=1)
+        try:
+            root = lxml.html.fromstring(html or "<html></html>", parser=_PARSER)
+        except (etree.ParserError, ValueError):
+            root = lxml.html.fromstring("<html></html>", parser=_PARSER)
+        if not isinstance(root.tag, str) or root.tag != "html":
+            root = root.getroottree().getroot()
+        self.root = root
+        self.url = url
+        self.meta = self._read_meta()
+        self.jsonld = self._read_jsonld()
+
+    # --- lookups ----------------------------------------------------------------------------------------
+    def select(self, css: str) -> list:
+        return _selector(css)(self.root)
+
+    @staticmethod
+    def text_of(el) -> str:
+        return squash(" ".join(_texts(el)))
+
+    def _read_meta(self) -> dict[str, str]:
+        meta: dict[str, str] = {}
+        for el in self.root.iter("meta"):
+            key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
+            content = el.get("content")
+            if key and content and content.strip():
+                meta.setdefault(key.strip().lower(), content.strip())
+        for el in self.root.iter("link"):
+            rel = (el.get("rel") or "").lower().split()
+            if "canonical" in rel and el.get("href"):
+                meta.setdefault("link:canonical", el.get("href").strip())
+        return meta
+
+    def _read_jsonld(self) -> list[dict]:
+        objects: list[dict] = []
+        for script in self.root.iter("script"):
+            if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+                continue
+            try:
+                data = json.loads(script.text, strict=False)
+            except ValueError:
+                continue
+            stack = [data]
+            while stack:
+                item = stack.pop(0)
+                if isinstance(item, list):
+                    stack[:0] = item
+                elif isinstance(item, dict):
+                    objects.append(item)
+                    if isinstance(item.get("@graph"), list):
+                        stack[:0] = item["@graph"]
+        return objects
+
+    def jsonld_values(self, *keys: str) -> list:
+        """Values of `keys` in JSON-LD objects, articles first (a WebPage's dates are the page's, not the story's)."""
+        ranked = sorted(self.jsonld, key=lambda o: 0 if "Article" in str(o.get("@type", "")) else 1)
+        return [obj[key] for obj in ranked for key in keys if obj.get(key) not in (None, "", [])]
+
+    def in_list_or_chrome(self, el) -> bool:
+        return any(a.tag in _CHROME_TAGS for a in el.iterancestors())
+
+    # --- the headline and what follows it ----------------------------------------------------------------
+    def headline_element(self, headline: str | None):
+        """The heading (or title-classed element) showing `headline`: an exact match wins, h1 first."""
+        if not headline:
+            return None
+        wanted = squash(headline)
+        partial = None
+        for el in self.root.iter("h1", "h2", "h3", "h4", "h5", "div", "p", "span", "td", "strong"):
+            if el.tag[0] != "h" and not _TITLE_HINT.search(f"{el.get('class', '')} {el.get('id', '')}"):
+                continue
+            text = self.text_of(el)
+            if text == wanted:
+                return el
+            if partial is None and len(wanted) >= 8 and wanted in text and len(text) < 2 * len(wanted) + 20:
+                partial = el
+        return partial
+
+    def blocks_after_headline(self, headline: str | None, limit: int = 8, max_len: int = 150) -> list[str]:
+        """Texts of the short blocks right after the headline element: where bylines and dates sit.
+
+        Long containers are entered, not skipped, and the walk stops at the first long paragraph (the body
+        has started): a date inside the body is a dateline or a signature, not the publication date.
+        """
+        el = self.headline_element(headline)
+        if el is None:
+            return []
+        found: list[str] = []
+        for text in _blocks_after(el, max_len):
+            if len(text) > max_len:
+                break
+            found.append(text)
+            if len(found) >= limit:
+                break
+        return found
+
+    def anchor_texts(self) -> set[str]:
+        return {squash(a.text_content()) for a in self.root.iter("a") if len(squash(a.text_content())) >= 6}
+
+
+def _texts(el):
+    if isinstance(el.tag, str) and el.tag in _NO_TEXT_TAGS:
+        return
+    if el.text:
+        yield el.text
+    for child in el:
+        yield from _texts(child)
+        if child.tail:
+            yield child.tail
+
+
+def _blocks(el, max_len: int):
+    """Texts of `el` as blocks: whole when short, else its own text, children and tails one by one."""
+    if not isinstance(el.tag, str) or el.tag in _NO_TEXT_TAGS:
+        return
+    text = squash(" ".join(_texts(el)))
+    if len(text) <= max_len or len(el) == 0:
+        if text:
+            yield text
+        return
+    if squash(el.text):
+        yield squash(el.text)
+    for child in el:
+        yield from _blocks(child, max_len)
+        if squash(child.tail):
+            yield squash(child.tail)
+
+
+def _blocks_after(el, max_len: int):
+    """Blocks after `el` (its subtree excluded) in document order, lazily."""
+    if squash(el.tail):
+        yield squash(el.tail)
+    node = el
+    while node is not None:
+        for sibling in node.itersiblings():
+            yield from _blocks(sibling, max_len)
+            if squash(sibling.tail):
+                yield squash(sibling.tail)
+        node = node.getparent()
+        if node is not None and squash(node.tail):
+            yield squash(node.tail)
