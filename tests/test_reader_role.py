@@ -3,7 +3,7 @@
 import psycopg
 import pytest
 
-PUBLISHED_VIEWS = ["articles"]
+PUBLISHED_VIEWS = ["articles", "stories", "daily_site_stats"]
 PRIVATE_TABLES = ["raw_page", "article", "crawl_run", "site", "page_extraction", "schema_migration"]
 
 
