@@ -1,0 +1,262 @@
+"""The bodies of the daily DAG's tasks: plan, crawl one site, extract one site, check, report.
+
+Each function takes a ``Settings`` and plain values and returns plain JSON-able values, so the DAG file stays
+wiring and these run (and are tested) without Airflow. Every step is idempotent: the crawler and the extractor
+upsert on natural keys, and this module's own record (``daily_site_run``) is keyed by site and news day.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from psycopg.types.json import Jsonb
+
+from ingot.database import connect, resolve_database_url
+from ingot.errors import ConfigurationError, IngotError
+from ingot.settings import Settings
+from ingot.sites import Site, load_sites
+
+log = logging.getLogger(__name__)
+
+# A site-day's pages are tens, not thousands: one process per mapped extract task; the sites run in parallel.
+EXTRACTION_WORKERS = 1
+
+
+class QualityCheckFailed(IngotError):
+    """One or more sites failed a quality check; the message names each site and metric."""
+
+
+class SitesFailed(IngotError):
+    """The run finished but some sites failed; the message is the run's report."""
+
+
+def news_day_for(moment: datetime, timezone: str) -> date:
+    """The news day a run covers: the calendar day of the start of its data interval, in the news time zone."""
+    return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+def select_sites(sites: dict[str, Site], requested: Sequence[str] | None) -> list[str]:
+    """The keys to run: the ``requested`` ones (each must be configured) or every enabled site."""
+    if not requested:
+        return [key for key, site in sites.items() if site.enabled]
+    unknown = sorted(set(requested) - set(sites))
+    if unknown:
+        raise ConfigurationError(f"unknown site {unknown[0]!r} in the run's sites; configured: {', '.join(sites)}")
+    return sorted(set(requested))
+
+
+def plan_run(settings: Settings, *, requested_sites: Sequence[str] | None, requested_day: str | None,
+             interval_start: datetime) -> list[dict]:
+    """Which sites and which news day this run covers, as one ``{"site_key", "day"}`` per site.
+
+    Also mirrors the rule files into the ``site`` table, which every other table references.
+    """
+    from ingot.site_store import save_sites
+
+    sites = load_sites(settings.sites_dir)
+    keys = select_sites(sites, requested_sites)
+    if not keys:
+        raise ConfigurationError(f"no enabled site in {settings.sites_dir}: nothing to run")
+    try:
+        day = date.fromisoformat(requested_day) if requested_day else news_day_for(interval_start,
+                                                                                    settings.news_timezone)
+    except ValueError:
+        raise ConfigurationError(f"the run's day {requested_day!r} is not a date (YYYY-MM-DD)") from None
+    with connect(resolve_database_url(settings)) as conn:
+        save_sites(conn, list(sites.values()))
+    log.info("news day %s, %d sites: %s", day, len(keys), ", ".join(keys))
+    return [{"site_key": key, "day": day.isoformat()} for key in keys]
+
+
+def crawl_one_site(settings: Settings, site_key: str, day: date, *, recrawl: bool = False) -> dict:
+    """Crawl one site for ``day`` (Scrapy in a subprocess) unless that day's crawl already succeeded.
+
+    A crawl that already succeeded is not repeated (``recrawl`` forces it): a rerun or a backfill of a past day
+    then re-extracts from the stored pages instead of attributing today's pages to that day. Raises
+    ``CrawlFailed`` (after recording why) when the crawl failed.
+    """
+    from ingot.crawl_job import crawl_site
+
+    url = resolve_database_url(settings)
+    if not recrawl and crawl_succeeded(url, site_key, day):
+        log.info("%s: the crawl of %s already succeeded; using its stored pages", site_key, day)
+        return {"site": site_key, "status": "skipped"}
+    try:
+        outcome = crawl_site(settings, site_key, day)
+    except Exception as error:
+        save_crawl_result(url, site_key, day, "failed", one_line(error), {})
+        raise
+    save_crawl_result(url, site_key, day, outcome.status, outcome.error, outcome.stats)
+    return {"site": site_key, "status": outcome.status, "stats": outcome.stats}
+
+
+def extract_one_site(settings: Settings, site_key: str, day: date, *, reextract: bool = False) -> dict:
+    """Extract the stored pages of one site's crawl of ``day`` that are not extracted yet (or all: ``reextract``)."""
+    from ingot.extraction_job import extract_pages
+
+    url = resolve_database_url(settings)
+    sites = load_sites(settings.sites_dir)
+    try:
+        summary = extract_pages(url, sites, site_key=site_key, day=day, reextract=reextract,
+                                workers=EXTRACTION_WORKERS)
+        index_site(url, site_key)
+    except Exception as error:
+        save_extract_result(url, site_key, day, "failed", one_line(error), {})
+        raise
+    result = dataclasses.asdict(summary)
+    save_extract_result(url, site_key, day, "succeeded", None, result)
+    return result
+
+
+def index_site(db_url: str, site_key: str) -> None:
+    """Update search documents and topic tags, when this version of ingot has the indexer."""
+    try:
+        from ingot.indexing import index_articles
+    except ImportError:
+        return
+    index_articles(db_url, site_key=site_key)
+
+
+def check_quality(settings: Settings, site_keys: Sequence[str], day: date) -> list[dict]:
+    """Run and store the quality checks; raises ``QualityCheckFailed`` naming each failing site and metric."""
+    from ingot.quality import check_sites, failures
+
+    results = check_sites(resolve_database_url(settings), site_keys, day)
+    for result in results:
+        if result.status != "ok":
+            log.warning("%s", result.message)
+    failed = failures(results)
+    if failed:
+        raise QualityCheckFailed(f"quality check failed for {day}: " + "; ".join(r.message for r in failed))
+    return [dataclasses.asdict(r) | {"news_day": day.isoformat()} for r in results if r.status != "ok"]
+
+
+def report_run(settings: Settings, site_keys: Sequence[str], day: date) -> str:
+    """The run's report (logged); raises ``SitesFailed`` with it when any site failed, so the run shows failed."""
+    rows = load_site_days(resolve_database_url(settings), site_keys, day)
+    report = render_report(day, rows)
+    for line in report.splitlines():
+        log.info("%s", line)
+    if any(row.failed_because for row in rows):
+        raise SitesFailed(report)
+    return report
+
+
+def crawl_succeeded(db_url: str, site_key: str, day: date) -> bool:
+    with connect(db_url) as conn:
+        row = conn.execute("SELECT status FROM crawl_run WHERE site_key = %s AND news_day = %s",
+                           (site_key, day)).fetchone()
+    return row is not None and row[0] == "succeeded"
+
+
+SAVE_CRAWL = """
+INSERT INTO daily_site_run (site_key, news_day, crawl_status, crawl_error, crawl_stats)
+VALUES (%s, %s, %s, %s, %s)
+ON CONFLICT (site_key, news_day) DO UPDATE SET
+    crawl_status = EXCLUDED.crawl_status, crawl_error = EXCLUDED.crawl_error, crawl_stats = EXCLUDED.crawl_stats,
+    updated_at = now()
+"""
+
+SAVE_EXTRACT = """
+INSERT INTO daily_site_run (site_key, news_day, extract_status, extract_error, extraction)
+VALUES (%s, %s, %s, %s, %s)
+ON CONFLICT (site_key, news_day) DO UPDATE SET
+    extract_status = EXCLUDED.extract_status, extract_error = EXCLUDED.extract_error,
+    extraction = EXCLUDED.extraction, updated_at = now()
+"""
+
+
+def save_crawl_result(db_url: str, site_key: str, day: date, status: str, error: str | None, stats: dict) -> None:
+    with connect(db_url) as conn:
+        conn.execute(SAVE_CRAWL, (site_key, day, status, error, Jsonb(stats or {})))
+
+
+def save_extract_result(db_url: str, site_key: str, day: date, status: str, error: str | None,
+                        summary: dict) -> None:
+    with connect(db_url) as conn:
+        conn.execute(SAVE_EXTRACT, (site_key, day, status, error, Jsonb(summary)))
+
+
+def one_line(error: BaseException) -> str:
+    """An exception as one line for the report: its own message, or its type when it has none."""
+    text = " ".join(str(error).split())
+    if isinstance(error, IngotError):
+        return text or type(error).__name__
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+# --- the run's report --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SiteDay:
+    """One site's line in the report: what its crawl run of the day holds and why it failed, if it did."""
+
+    site_key: str
+    crawl_status: str | None
+    found: int
+    new: int
+    rejected: int
+    failed: int
+    failed_because: tuple[str, ...] = ()
+
+
+SITE_DAYS = """
+SELECT s.key,
+       coalesce(d.crawl_status, cr.status),
+       coalesce(d.crawl_error, cr.error),
+       d.extract_status, d.extract_error,
+       coalesce((d.extraction ->> 'articles_new')::int, 0),
+       coalesce(c.found, 0), coalesce(c.rejected, 0), coalesce(c.failed, 0),
+       ARRAY(SELECT q.message FROM quality_check q
+             WHERE q.site_key = s.key AND q.news_day = %(day)s AND q.status = 'fail' ORDER BY q.metric)
+FROM unnest(%(sites)s::text[]) AS s(key)
+LEFT JOIN crawl_run cr ON cr.site_key = s.key AND cr.news_day = %(day)s
+LEFT JOIN daily_site_run d ON d.site_key = s.key AND d.news_day = %(day)s
+LEFT JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE pe.outcome = 'article') AS found,
+           count(*) FILTER (WHERE pe.outcome = 'rejected' AND pe.reason <> 'extractor_error') AS rejected,
+           count(*) FILTER (WHERE pe.reason = 'extractor_error') AS failed
+    FROM raw_page rp JOIN page_extraction pe ON pe.raw_page_id = rp.id
+    WHERE rp.crawl_run_id = cr.id
+) c ON true
+ORDER BY s.key
+"""
+
+
+def load_site_days(db_url: str, site_keys: Sequence[str], day: date) -> list[SiteDay]:
+    with connect(db_url) as conn:
+        rows = conn.execute(SITE_DAYS, {"sites": list(site_keys), "day": day}).fetchall()
+    site_days = []
+    for row in rows:
+        key, crawl_status, crawl_error, extract_status, extract_error, new, found, rejected, failed, quality = row
+        reasons = []
+        if crawl_status is None:
+            reasons.append("no crawl recorded for this day (see the crawl task's log)")
+        elif crawl_status == "failed":
+            reasons.append(f"crawl failed: {crawl_error or 'no reason recorded'}")
+        if extract_status == "failed":
+            reasons.append(f"extraction failed: {extract_error}")
+        reasons.extend(f"quality check failed: {message}" for message in quality)
+        site_days.append(SiteDay(key, crawl_status, found, new, rejected, failed, tuple(reasons)))
+    return site_days
+
+
+def render_report(day: date, site_days: Sequence[SiteDay]) -> str:
+    """A table of every site's found, new, rejected and failed counts, then each failed site and why."""
+    failed = [s for s in site_days if s.failed_because]
+    lines = [f"ingot_daily, news day {day}: {len(site_days)} sites, {len(site_days) - len(failed)} complete, "
+             f"{len(failed)} failed"]
+    width = max([len(s.site_key) for s in site_days] + [4])
+    lines.append(f"{'site':<{width}}  {'crawl':<9}  {'found':>5}  {'new':>5}  {'rejected':>8}  {'failed':>6}")
+    for s in site_days:
+        lines.append(f"{s.site_key:<{width}}  {s.crawl_status or '-':<9}  {s.found:>5}  {s.new:>5}  "
+                     f"{s.rejected:>8}  {s.failed:>6}")
+    if failed:
+        lines.append("failed sites:")
+        lines.extend(f"  {s.site_key}: {reason}" for s in failed for reason in s.failed_because)
+    return "\n".join(lines)
