@@ -10,6 +10,8 @@ Two lies strict decoding cannot catch, because legacy codecs accept almost any b
   vanishingly rare for real text, so UTF-8 wins;
 * GBK bytes declared as a single-byte charset (latin-1/cp1252): if they also decode as GB18030 into mostly
   Han characters, GB18030 wins.
+Not caught: GBK bytes declared Big5 (or the reverse) usually decode strictly into the wrong characters; the
+declaration is believed. SITES.md §1.6 has seen no Big5 on these sites.
 """
 
 from __future__ import annotations

@@ -1,0 +1,140 @@
+"""Date parsing, table-driven, and the order in which a page's publication date is looked for."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from extract.dates import find_published, parse_date_text
+from extract.page import Page
+
+FETCHED = datetime(2026, 6, 15, 4, 0, tzinfo=timezone.utc)  # 12:00 in Shanghai
+SH, BKK, PAR = ZoneInfo("Asia/Shanghai"), ZoneInfo("Asia/Bangkok"), ZoneInfo("Europe/Paris")
+
+
+def at(zone, *parts):
+    return datetime(*parts, tzinfo=zone)
+
+
+TABLE = [
+    # raw, site zone, expected (aware, in the site zone)
+    ("2025年01月27日 11:28", SH, at(SH, 2025, 1, 27, 11, 28)),
+    ("2015年11月10日 8:15", SH, at(SH, 2015, 11, 10, 8, 15)),
+    ("来源:通达融媒2024-07-04 08:30", SH, at(SH, 2024, 7, 4, 8, 30)),
+    ("juil. 31, 2025, at 1:22 pm", SH, at(SH, 2025, 7, 31, 13, 22)),
+    ("14 September 2023", BKK, at(BKK, 2023, 9, 14)),
+    ("10.06.2026", BKK, at(BKK, 2026, 6, 10)),
+    ("13:54:00 Jan 21, 2026", SH, at(SH, 2026, 1, 21, 13, 54)),
+    ("7 hours ago", SH, at(SH, 2026, 6, 15, 5, 0)),
+    ("3小时前", SH, at(SH, 2026, 6, 15, 9, 0)),
+    ("il y a 2 jours", PAR, at(PAR, 2026, 6, 13, 6, 0)),
+    ("113年3月5日", SH, at(SH, 2024, 3, 5)),
+    ("民國113年3月5日", SH, at(SH, 2024, 3, 5)),
+    ("14 กันยายน 2566", BKK, at(BKK, 2023, 9, 14)),
+    ("14 ก.ย. 66", BKK, at(BKK, 2023, 9, 14)),
+    ("Published : Jun 01, 2026 10:53", SH, at(SH, 2026, 6, 1, 10, 53)),
+    ("[2024-01-05]", SH, at(SH, 2024, 1, 5)),
+    ("日期：2024-01-05", SH, at(SH, 2024, 1, 5)),
+    ("5 Apr 2026", timezone.utc, at(timezone.utc, 2026, 4, 5)),
+    ("London, 16 March 2021 –", ZoneInfo("Europe/London"), at(ZoneInfo("Europe/London"), 2021, 3, 16)),
+    ("Tue, 05 Mar 2024 10:00:00 +0000", SH, at(SH, 2024, 3, 5, 18, 0)),
+    ("2024-03-05T10:00:00+01:00", SH, at(SH, 2024, 3, 5, 17, 0)),
+    ("2026-08-18T10:44:40+08:00".replace("2026-08", "2025-08"), SH, at(SH, 2025, 8, 18, 10, 44, 40)),
+    ("1737000000000", SH, at(SH, 2025, 1, 16, 12, 0)),
+    ("July 10, 2020 18:00 GMT", timezone.utc, at(timezone.utc, 2020, 7, 10, 18, 0)),
+    ("vor 3 Tagen", PAR, at(PAR, 2026, 6, 12, 6, 0)),
+    ("2024/3/5 9:07", SH, at(SH, 2024, 3, 5, 9, 7)),
+]
+
+
+@pytest.mark.parametrize("raw,zone,expected", TABLE, ids=[row[0] for row in TABLE])
+def test_parse_table(raw, zone, expected):
+    value = parse_date_text(raw, fetched_at=FETCHED, timezone=zone)
+    assert value == expected
+    assert value.utcoffset() == expected.utcoffset()  # expressed in the site zone, not merely equal instants
+
+
+def test_yearless_takes_the_fetch_year_and_rolls_back_when_future():
+    assert parse_date_text("4月16日", fetched_at=FETCHED, timezone=SH, allow_yearless=True) == at(SH, 2026, 4, 16)
+    january = datetime(2026, 1, 2, tzinfo=timezone.utc)
+    assert parse_date_text("12月30日", fetched_at=january, timezone=SH, allow_yearless=True) == at(SH, 2025, 12, 30)
+    assert parse_date_text("4月16日", fetched_at=FETCHED, timezone=SH) is None  # only where a site says so
+
+
+@pytest.mark.parametrize("raw", ["2026-06-17", "2024", "March 2024", "今日要闻", "", "2021年13月40日", "1月1日 00:00",
+                                 "12年3月5日", "1989-06-01"])
+def test_refuses_future_yearonly_and_nonsense(raw):
+    assert parse_date_text(raw, fetched_at=FETCHED, timezone=SH) is None
+
+
+def test_tomorrow_is_tolerated_but_not_later():
+    assert parse_date_text("2026-06-16 08:00", fetched_at=FETCHED, timezone=SH) is not None
+    assert parse_date_text("2026-06-17 08:00", fetched_at=FETCHED, timezone=SH) is None
+
+
+def test_fetched_at_must_be_aware():
+    with pytest.raises(ValueError):
+        parse_date_text("2024-01-05", fetched_at=datetime(2026, 1, 1), timezone=SH)
+
+
+def test_extra_formats_come_first():
+    value = parse_date_text("05/03/24", fetched_at=FETCHED, timezone=SH, formats=("%m/%d/%y",))
+    assert value == at(SH, 2024, 5, 3)
+
+
+def page(head="", body="", url="https://example.com/news/story.html"):
+    return Page(f"<html><head>{head}</head><body>{body}</body></html>", url)
+
+
+def find(p, **kw):
+    return find_published(p, fetched_at=FETCHED, timezone="Asia/Shanghai", **kw)
+
+
+def test_order_selector_jsonld_meta_time_text_url():
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-02-02T08:00:00+08:00"}'
+            '</script><meta property="article:published_time" content="2024-03-03T08:00:00+08:00">')
+    body = ('<h1>Steel output rises</h1><p class="d">2024-01-01 09:00</p>'
+            '<time datetime="2024-04-04T08:00:00+08:00">4 Apr</time><p>' + "Body text. " * 40 + "</p>")
+    p = page(head, body, url="https://example.com/2024/05/05/story")
+    assert find(p, date_selector="p.d", headline="Steel output rises").rule == "site:date_selector"
+    assert find(p, headline="Steel output rises").rule == "jsonld"
+    p = page(head.split("</script>")[1], body)
+    assert find(p).rule == "meta:article:published_time"
+    p = page("", body, url="https://example.com/2024/05/05/story")
+    assert find(p).rule == "time:datetime"
+    p = page("", body.replace("<time", "<span").replace("</time>", "</span>"), url="https://example.com/2024/05/05/story")
+    found = find(p, headline="Steel output rises")
+    assert (found.rule, found.value) == ("text:near-headline", at(SH, 2024, 1, 1, 9, 0))
+    assert find(p).rule == "url"  # no headline to anchor the text search
+    assert find(p).value == at(SH, 2024, 5, 5)
+
+
+def test_body_dates_are_not_publication_dates():
+    body = ("<h1>倡议书</h1><p>1月15日,为推动我国铝行业实现碳达峰目标和碳中和愿景," + "加快建立绿色低碳高效发展新格局," * 8 +
+            "</p><p>中国铝业集团有限公司</p><p>2021年1月15日</p>")
+    assert find(page("", body), headline="倡议书") is None
+
+
+@pytest.mark.parametrize("url,expected", [
+    ("https://difang.gmw.cn/nmg/2024-07/04/content_37421613.htm", at(SH, 2024, 7, 4)),
+    ("https://news.mysteel.com/a/25081810/B51C222EFE8F05B3.html", at(SH, 2025, 8, 18, 10)),
+    ("https://worldsteel.org/media/press-releases/2024/july-2024-crude-steel-production/", None),
+    ("https://example.com/2024/03/05/story", at(SH, 2024, 3, 5)),
+])
+def test_url_dates(url, expected):
+    found = find(page(url=url))
+    assert (found.value if found else None) == expected
+
+
+def test_epoch_and_time_elements_are_read_in_site_zone():
+    found = find(page(body='<time datetime="2024-03-05T02:00:00Z">x</time>'))
+    assert found.value.isoformat() == "2024-03-05T10:00:00+08:00"
+    assert found.raw == "2024-03-05T02:00:00Z"
+
+
+def test_relative_dates_use_fetched_at_not_the_clock():
+    a = parse_date_text("2 days ago", fetched_at=FETCHED, timezone=SH)
+    b = parse_date_text("2 days ago", fetched_at=FETCHED + timedelta(days=10), timezone=SH)
+    assert b - a == timedelta(days=10)

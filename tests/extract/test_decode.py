@@ -1,0 +1,82 @@
+"""The decoding chain: HTTP charset → <meta> → strict UTF-8 → GB18030, with lies caught."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract import Rejected, extract_article
+from extract.decode import UndecodableError, decode_html, normalise_charset
+
+from .seeds import DATA, FETCHED_AT, SEED_PAGES, WEB
+
+TEXT = "中国有色金属报：铝价上涨，鋁業"
+
+
+def html(charset_meta: str | None, text: str = TEXT) -> str:
+    meta = f'<meta http-equiv="Content-Type" content="text/html; charset={charset_meta}">' if charset_meta else ""
+    return f"<html><head>{meta}</head><body><p>{text}</p></body></html>"
+
+
+def test_gbk_page_with_charset_only_in_meta():
+    body = (DATA / "cnmn_459472_gbk.html").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    text, codec = decode_html(body)
+    assert codec == "gb18030" and "中铝集团董事长段向东" in text and "\ufffd" not in text
+
+
+def test_gbk_page_extracts_like_its_utf8_twin():
+    page = SEED_PAGES["000-cnmn"]
+    gbk = (DATA / "cnmn_459472_gbk.html").read_bytes()
+    a = extract_article(page.body(), page.url, fetched_at=FETCHED_AT, timezone=page.timezone)
+    b = extract_article(gbk, page.url, fetched_at=FETCHED_AT, timezone=page.timezone)
+    assert a.text == b.text and a.title == b.title
+
+
+@pytest.mark.parametrize("declared,http,encoding", [
+    ("utf-8", None, "gbk"),          # GBK bytes declared UTF-8 in <meta>
+    (None, "utf-8", "gbk"),          # ... or in the HTTP header
+    ("gb2312", None, "utf-8"),       # UTF-8 bytes declared gb2312
+    ("iso-8859-1", None, "gbk"),     # GBK bytes declared latin-1: decodes "strictly" but is mojibake
+])
+def test_wrong_declared_charset_falls_through(declared, http, encoding):
+    body = html(declared).encode(encoding)
+    text, _ = decode_html(body, http)
+    assert TEXT in text
+
+
+def test_big5_where_declared():
+    traditional = "中國有色金屬報：鋁價上漲"
+    text, codec = decode_html(html("big5", traditional).encode("big5"))
+    assert traditional in text and codec == "big5hkscs"
+
+
+def test_gb2312_label_reads_gbk_only_characters():
+    body = html("gb2312", "鋁業 镕").encode("gbk")  # not encodable in strict GB2312
+    assert "鋁業 镕" in decode_html(body)[0]
+
+
+def test_http_charset_wins_when_it_fits():
+    body = html(None, "café").encode("cp1252")
+    assert "café" in decode_html(body, "windows-1252")[0]
+
+
+def test_labels():
+    assert normalise_charset("GB2312") == "gb18030"
+    assert normalise_charset("x-gbk") == "gb18030"
+    assert normalise_charset("Big5") == "big5hkscs"
+    assert normalise_charset("no-such-charset") is None
+
+
+def test_binary_is_undecodable():
+    with pytest.raises(UndecodableError):
+        decode_html(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    result = extract_article(b"%PDF-1.4\x00\x00\xff\xfe", "https://example.com/a.pdf", fetched_at=FETCHED_AT)
+    assert isinstance(result, Rejected) and result.reason == "undecodable"
+
+
+def test_no_replacement_character_in_any_fixture():
+    for path in list(WEB.rglob("*")) + list(DATA.glob("*.html")):
+        if path.is_file() and path.suffix not in (".md", ".json"):
+            text, _ = decode_html(path.read_bytes())
+            assert "\ufffd" not in text, path
