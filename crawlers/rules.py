@@ -3,13 +3,17 @@
 Keys (all optional):
   feeds            RSS/Atom URLs
   sitemaps         XML sitemap or sitemap-index URLs (Google-News sitemaps are filtered by publication date)
-  lists            listing pages: {url, link_selector, link_pattern, next_selector, max_pages}
+  sitemap_follow   regexes a child sitemap of a sitemap index must match to be fetched (default: all)
+  news_sitemap_days  Google-News sitemaps: keep entries published in the last N days up to the news day (2)
+  lists            listing pages: {url, link_selector, link_pattern, item_selector, date_selector,
+                   next_selector, max_pages}; paging stops at the first page holding an already-known article
   json_lists       POST/JSON list endpoints: {url, method, form, json, pages, link_pattern, hook}
   article_patterns regexes an article URL must match (one is enough)
   exclude_patterns regexes of URLs never fetched (search pages, tag archives...)
   download_delay   seconds between requests to this site (default 1.0)
   concurrency      concurrent requests per domain (1 or 2; default 1)
-  revisit_days     re-fetch articles published in the last N days (sites that update stories; default 0)
+  revisit_days     re-fetch articles first stored in the last N days (sites that update stories; default 0)
+  max_age_days     skip discovered links dated more than N days before the news day (default: no limit)
   hook             name of a pure discovery hook in crawlers.hooks
 """
 
@@ -21,9 +25,9 @@ from typing import Any
 
 CRAWL_KEYS = {
     "feeds", "sitemaps", "lists", "json_lists", "article_patterns", "exclude_patterns", "download_delay",
-    "concurrency", "revisit_days", "hook",
+    "concurrency", "revisit_days", "hook", "sitemap_follow", "news_sitemap_days", "max_age_days",
 }
-LIST_KEYS = {"url", "link_selector", "link_pattern", "next_selector", "max_pages"}
+LIST_KEYS = {"url", "link_selector", "link_pattern", "item_selector", "date_selector", "next_selector", "max_pages"}
 JSON_LIST_KEYS = {"url", "method", "form", "json", "pages", "link_pattern", "hook"}
 
 
@@ -32,6 +36,8 @@ class ListRule:
     url: str
     link_selector: str | None = None
     link_pattern: re.Pattern | None = None
+    item_selector: str | None = None
+    date_selector: str | None = None
     next_selector: str | None = None
     max_pages: int = 5
 
@@ -59,6 +65,9 @@ class CrawlRules:
     concurrency: int = 1
     revisit_days: int = 0
     hook: str | None = None
+    sitemap_follow: tuple[re.Pattern, ...] = ()
+    news_sitemap_days: int = 2
+    max_age_days: int | None = None
 
 
 def parse_crawl_rules(section: dict[str, Any]) -> CrawlRules:
@@ -73,6 +82,10 @@ def parse_crawl_rules(section: dict[str, Any]) -> CrawlRules:
     revisit = section.get("revisit_days", 0)
     if not isinstance(revisit, int) or isinstance(revisit, bool) or revisit < 0:
         raise ValueError("crawl.revisit_days: expected a whole number of days >= 0")
+    news_days = _whole(section, "news_sitemap_days", 2, minimum=1)
+    max_age = section.get("max_age_days")
+    if max_age is not None:
+        max_age = _whole(section, "max_age_days", None, minimum=1)
     return CrawlRules(
         feeds=tuple(_urls(section, "feeds")),
         sitemaps=tuple(_urls(section, "sitemaps")),
@@ -85,8 +98,18 @@ def parse_crawl_rules(section: dict[str, Any]) -> CrawlRules:
         download_delay=float(delay),
         concurrency=concurrency,
         revisit_days=revisit,
-        hook=_optional_str(section, "hook", "crawl"),
+        hook=_hook_name(section, "crawl"),
+        sitemap_follow=tuple(_patterns(section, "sitemap_follow", "crawl")),
+        news_sitemap_days=news_days,
+        max_age_days=max_age,
     )
+
+
+def _whole(section: dict, key: str, default, minimum: int) -> int:
+    value = section.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"crawl.{key}: expected a whole number >= {minimum}")
+    return value
 
 
 def _list_rule(item: Any, where: str) -> ListRule:
@@ -101,6 +124,8 @@ def _list_rule(item: Any, where: str) -> ListRule:
         url=_required_url(item, where),
         link_selector=_optional_str(item, "link_selector", where),
         link_pattern=_compile(pattern, f"{where}.link_pattern") if pattern else None,
+        item_selector=_optional_str(item, "item_selector", where),
+        date_selector=_optional_str(item, "date_selector", where),
         next_selector=_optional_str(item, "next_selector", where),
         max_pages=max_pages,
     )
@@ -121,8 +146,17 @@ def _json_list_rule(item: Any, where: str) -> JsonListRule:
         json=item.get("json"),
         pages=int(item.get("pages", 1)),
         link_pattern=_compile(pattern, f"{where}.link_pattern") if pattern else None,
-        hook=_optional_str(item, "hook", where),
+        hook=_hook_name(item, where),
     )
+
+
+def _hook_name(mapping: dict, where: str) -> str | None:
+    from crawlers.hooks import HOOKS
+
+    name = _optional_str(mapping, "hook", where)
+    if name is not None and name not in HOOKS:
+        raise ValueError(f"{where}.hook: unknown hook {name!r} (known: {', '.join(sorted(HOOKS))})")
+    return name
 
 
 def _reject_unknown(mapping: dict, allowed: set[str], where: str) -> None:

@@ -18,6 +18,7 @@ from ingot.settings import Settings
 COMMAND_MODULES = (
     "ingot.commands.db",
     "ingot.commands.sites",
+    "ingot.commands.crawl",
     "ingot.commands.extract",
     "ingot.commands.pending",
 )

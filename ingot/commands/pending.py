@@ -5,7 +5,6 @@ from __future__ import annotations
 from ingot.errors import IngotError
 
 PENDING = {
-    "crawl": "crawl one site for a news day",
     "search": "search articles in every language",
     "export": "export the published articles view",
     "run": "run the daily pipeline once",

@@ -1,0 +1,73 @@
+"""Pure URL helpers: canonical form, host allowlists, and which links a crawler may ever fetch.
+
+The canonical form is the key of "already stored": two spellings of one page (tracking parameters, query order,
+fragment, default port, letter case of the host) must give the same string.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urljoin, urlsplit
+
+import courlan
+from w3lib.url import canonicalize_url, url_query_cleaner
+
+# Parameters that only say where a reader came from. courlan (strict) drops utm_* and the common click ids;
+# these are the ones it keeps that Chinese portals and newsletters add.
+TRACKING_PARAMS = (
+    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id", "fbclid", "gclid",
+    "yclid", "msclkid", "mc_cid", "mc_eid", "spm", "from", "share_token", "sharesource", "isappinstalled",
+    "wxshare_count", "scene", "_hsenc", "_hsmi", "ref", "ref_src",
+)
+
+
+def canonical_url(url: str) -> str:
+    """The canonical spelling of an http(s) URL: lowercase host, no default port, no fragment, sorted query
+    without tracking parameters, percent-encoding normalised."""
+    cleaned = url_query_cleaner(url.strip(), TRACKING_PARAMS, remove=True, keep_fragments=False)
+    try:
+        cleaned = courlan.normalize_url(cleaned, strict=True)
+    except ValueError:  # courlan refuses some malformed netlocs; w3lib alone is still deterministic
+        pass
+    return canonicalize_url(cleaned, keep_fragments=False)
+
+
+def choose_canonical(page_url: str, rel_canonical: str | None, allowed_hosts: tuple[str, ...]) -> str:
+    """The canonical URL of a fetched page: its ``rel=canonical`` when that points into the site's own hosts
+    (a canonical pointing elsewhere is a syndication hint, not this page's identity), else the page URL."""
+    if rel_canonical:
+        absolute = urljoin(page_url, rel_canonical.strip())
+        if is_allowed_url(absolute, allowed_hosts):
+            return canonical_url(absolute)
+    return canonical_url(page_url)
+
+
+def url_host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def is_allowed_url(url: str, allowed_hosts: tuple[str, ...]) -> bool:
+    """True for an http(s) URL whose host is exactly one of ``allowed_hosts`` (no subdomain leniency:
+    mirrors live on look-alike hosts)."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and (parts.hostname or "").lower() in {h.lower() for h in allowed_hosts}
+
+
+def is_public_web_url(url: str) -> bool:
+    """False for non-http(s) schemes, ``localhost`` and IP literals that are loopback, private, link-local or
+    otherwise not on the public internet: a live page linking there is never followed."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return False
+    host = (parts.hostname or "").lower()
+    if not host or host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True  # a name; resolution to a private address is the resolver's business
+    return address.is_global
+
+
+def matches_any(url: str, patterns) -> bool:
+    return any(pattern.search(url) for pattern in patterns)
