@@ -56,6 +56,8 @@ def call_daily(function_name: str, *args, **kwargs):
 
 def task_settings():
     """Settings from the environment; the news database from the ``ingot_news`` connection when no URL is set."""
+    import dataclasses
+
     from ingot.settings import Settings
 
     settings = Settings.from_env()
@@ -68,9 +70,7 @@ def task_settings():
         url = Connection.get("ingot_news").get_uri()
     except AirflowNotFoundException:
         return settings  # the embedded PostgreSQL
-    # The crawler's Scrapy subprocess reads the environment, so it must see the URL too.
-    os.environ["INGOT_DATABASE_URL"] = url
-    return Settings.from_env()
+    return dataclasses.replace(settings, database_url=url)
 
 
 @dag(
@@ -91,6 +91,8 @@ def task_settings():
         "reextract": Param(False, type="boolean", description="Re-extract every stored page of the day"),
         "retry_failed_tasks": Param(True, type="boolean",
                                     description="Retry failed crawls and extractions with backoff"),
+        "crawl_timeout_minutes": Param(45, type="number", minimum=1,
+                                       description="Stop a site's crawl after this long"),
     },
     doc_md=__doc__,
 )
@@ -110,8 +112,9 @@ def ingot_daily():
         def crawl(site_key: str, day: str) -> dict:
             from datetime import date
 
-            recrawl = get_current_context()["params"]["recrawl"]
-            return call_daily("crawl_one_site", site_key, date.fromisoformat(day), recrawl=recrawl)
+            params = get_current_context()["params"]
+            return call_daily("crawl_one_site", site_key, date.fromisoformat(day), recrawl=params["recrawl"],
+                              timeout_minutes=params["crawl_timeout_minutes"])
 
         @task(trigger_rule=TriggerRule.ALL_DONE)
         def extract(site_key: str, day: str) -> dict:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import date
+from importlib import metadata
 from pathlib import Path
 
 from ingot.errors import IngotError
@@ -62,15 +63,27 @@ def airflow_command(*args: str) -> list[str]:
 
 
 def prepare_airflow(settings: Settings, env: Mapping[str, str]) -> None:
-    """Create or migrate the SQLite metadata database and the crawl pool; cheap when already done."""
-    settings.airflow_home.mkdir(parents=True, exist_ok=True)
+    """Create or migrate the SQLite metadata database and the crawl pool.
+
+    Each ``airflow`` command costs seconds of start-up, so a marker naming the Airflow version and the pool size
+    skips both when they are already done for this home.
+    """
+    home = settings.airflow_home
+    marker = home / "ingot-prepared"
+    wanted = f"apache-airflow {metadata.version('apache-airflow')}, pool {CRAWL_POOL}={CRAWL_POOL_SLOTS}"
+    if marker.is_file() and marker.read_text(encoding="utf-8") == wanted and (home / "airflow.db").is_file():
+        return
+    home.mkdir(parents=True, exist_ok=True)
     _run_airflow(env, "db", "migrate")
     _run_airflow(env, "pools", "set", CRAWL_POOL, str(CRAWL_POOL_SLOTS), "crawls of ingot news sites at once")
+    marker.write_text(wanted, encoding="utf-8")
 
 
-def run_conf(day: date, sites: Sequence[str] | None = None, *, retry_failed_tasks: bool = False) -> dict:
-    """The run configuration (DAG params) of one interactive run of the daily DAG."""
-    conf: dict = {"day": day.isoformat(), "retry_failed_tasks": retry_failed_tasks}
+def run_conf(day: date, sites: Sequence[str] | None = None, *, recrawl: bool = True,
+             crawl_timeout_minutes: float = 10) -> dict:
+    """The run configuration (DAG params) of one interactive run: no retries, bounded crawls."""
+    conf: dict = {"day": day.isoformat(), "retry_failed_tasks": False, "recrawl": recrawl,
+                  "crawl_timeout_minutes": crawl_timeout_minutes}
     if sites:
         conf["sites"] = list(sites)
     return conf

@@ -20,6 +20,9 @@ COMMAND_MODULES = (
     "ingot.commands.sites",
     "ingot.commands.crawl",
     "ingot.commands.extract",
+    "ingot.commands.run",
+    "ingot.commands.demo",
+    "ingot.commands.airflow",
     "ingot.commands.pending",
 )
 

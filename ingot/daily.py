@@ -11,7 +11,7 @@ import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from psycopg.types.json import Jsonb
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 # A site-day's pages are tens, not thousands: one process per mapped extract task; the sites run in parallel.
 EXTRACTION_WORKERS = 1
+INDEX_LOOKBACK_DAYS = 30
 
 
 class QualityCheckFailed(IngotError):
@@ -68,17 +69,18 @@ def plan_run(settings: Settings, *, requested_sites: Sequence[str] | None, reque
     except ValueError:
         raise ConfigurationError(f"the run's day {requested_day!r} is not a date (YYYY-MM-DD)") from None
     with connect(resolve_database_url(settings)) as conn:
-        save_sites(conn, list(sites.values()))
+        save_sites(conn, sites)
     log.info("news day %s, %d sites: %s", day, len(keys), ", ".join(keys))
     return [{"site_key": key, "day": day.isoformat()} for key in keys]
 
 
-def crawl_one_site(settings: Settings, site_key: str, day: date, *, recrawl: bool = False) -> dict:
+def crawl_one_site(settings: Settings, site_key: str, day: date, *, recrawl: bool = False,
+                   timeout_minutes: float = 45) -> dict:
     """Crawl one site for ``day`` (Scrapy in a subprocess) unless that day's crawl already succeeded.
 
     A crawl that already succeeded is not repeated (``recrawl`` forces it): a rerun or a backfill of a past day
     then re-extracts from the stored pages instead of attributing today's pages to that day. Raises
-    ``CrawlFailed`` (after recording why) when the crawl failed.
+    ``CrawlFailed`` (after recording why) when the crawl failed or outlived ``timeout_minutes``.
     """
     from ingot.crawl_job import crawl_site
 
@@ -87,7 +89,7 @@ def crawl_one_site(settings: Settings, site_key: str, day: date, *, recrawl: boo
         log.info("%s: the crawl of %s already succeeded; using its stored pages", site_key, day)
         return {"site": site_key, "status": "skipped"}
     try:
-        outcome = crawl_site(settings, site_key, day)
+        outcome = crawl_site(settings, site_key, day, timeout=timeout_minutes * 60)
     except Exception as error:
         save_crawl_result(url, site_key, day, "failed", one_line(error), {})
         raise
@@ -104,7 +106,7 @@ def extract_one_site(settings: Settings, site_key: str, day: date, *, reextract:
     try:
         summary = extract_pages(url, sites, site_key=site_key, day=day, reextract=reextract,
                                 workers=EXTRACTION_WORKERS)
-        index_site(url, site_key)
+        index_site(url, site_key, day)
     except Exception as error:
         save_extract_result(url, site_key, day, "failed", one_line(error), {})
         raise
@@ -113,13 +115,14 @@ def extract_one_site(settings: Settings, site_key: str, day: date, *, reextract:
     return result
 
 
-def index_site(db_url: str, site_key: str) -> None:
-    """Update search documents and topic tags, when this version of ingot has the indexer."""
+def index_site(db_url: str, site_key: str, day: date) -> None:
+    """Update the site's search documents and topic tags, when this version of ingot has the indexer."""
     try:
         from ingot.indexing import index_articles
     except ImportError:
         return
-    index_articles(db_url, site_key=site_key)
+    # Articles of a day's crawl can be older than the day (a late find): index from well before it.
+    index_articles(db_url, site_key=site_key, since=day - timedelta(days=INDEX_LOOKBACK_DAYS))
 
 
 def check_quality(settings: Settings, site_keys: Sequence[str], day: date) -> list[dict]:

@@ -7,8 +7,6 @@ from ingot.errors import IngotError
 PENDING = {
     "search": "search articles in every language",
     "export": "export the published articles view",
-    "run": "run the daily pipeline once",
-    "demo": "run the pipeline against the bundled fixture sites",
 }
 
 
