@@ -2,8 +2,10 @@
 
 Pages live at ``<root>/<host>/<path>``: ``https://www.cnmn.com.cn/ShowNews1.aspx?id=468110`` is the file
 ``www.cnmn.com.cn/ShowNews1.aspx@id=468110``; a path ending in ``/`` serves ``index.html``; a POST is looked up as
-``<path>@POST`` (plus ``@<query>``). A sidecar ``<file>.meta.json`` may set ``status`` and ``headers``
-(Content-Type with a charset, Last-Modified, Location...). The host comes from the ``Host`` header, so a crawler
+``<path>@POST`` (plus ``@<query>``), or first ``<path>@POST[@<query>]@body-<16 hex>`` where the hex opens the
+SHA-256 of the request body (AJAX endpoints such as CISA's answer by body). A sidecar ``<file>.meta.json`` may set ``status`` and ``headers``
+(Content-Type with a charset, Last-Modified, Location...), and, to imitate broken servers, ``delay`` (seconds
+before answering) and ``truncate`` (bytes actually sent of a body announced in full). The host comes from the ``Host`` header, so a crawler
 that routes every request to this server keeps the site's real URLs. Every request is logged for assertions.
 
 Used by the tests and by ``ingot demo``; it binds to 127.0.0.1 only.
@@ -15,6 +17,7 @@ import hashlib
 import json
 import mimetypes
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -35,8 +38,9 @@ class LoggedRequest:
         return f"{self.host}{self.path}"
 
 
-def fixture_file(root: Path, host: str, target: str, method: str = "GET") -> Path:
-    """The file that answers ``method`` on ``host`` + ``target`` (a path with optional query)."""
+def fixture_file(root: Path, host: str, target: str, method: str = "GET", body: bytes | None = None) -> Path:
+    """The file that answers ``method`` on ``host`` + ``target`` (a path with optional query); ``body`` names
+    the body-specific variant of a POST."""
     parts = urlsplit(target)
     path = unquote(parts.path) or "/"
     if path.endswith("/"):
@@ -46,6 +50,8 @@ def fixture_file(root: Path, host: str, target: str, method: str = "GET") -> Pat
         name += "@POST"
     if parts.query:
         name += "@" + parts.query
+    if body is not None:
+        name += "@body-" + hashlib.sha256(body).hexdigest()[:16]
     candidate = (root / host / name).resolve()
     if not candidate.is_relative_to(root.resolve()):
         raise FileNotFoundError(target)
@@ -116,13 +122,12 @@ class FixtureRequestHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(length)
-        self._answer("POST")
+        self._answer("POST", self.rfile.read(length))
 
     def log_message(self, format: str, *args) -> None:  # keep test output quiet; the request log is the record
         pass
 
-    def _answer(self, method: str) -> None:
+    def _answer(self, method: str, body: bytes | None = None) -> None:
         target = self.path
         host = (self.headers.get("Host") or "").split(":")[0].lower()
         if target.startswith(("http://", "https://")):  # absolute form, as sent to a proxy
@@ -131,10 +136,14 @@ class FixtureRequestHandler(BaseHTTPRequestHandler):
             target = absolute.path + (f"?{absolute.query}" if absolute.query else "")
         self.fixture_web.log(LoggedRequest(method, host, target))
         root = self.fixture_web.root
-        try:
-            path = fixture_file(root, host, target, "POST" if method == "POST" else "GET")
-        except FileNotFoundError:
-            path = None
+        path = None
+        for variant in ([body] if method == "POST" else []) + [None]:
+            try:
+                path = fixture_file(root, host, target, "POST" if method == "POST" else "GET", variant)
+            except FileNotFoundError:
+                path = None
+            if path is not None and path.is_file():
+                break
         if path is None or not path.is_file():
             self._send(404, {"Content-Type": "text/html; charset=utf-8"}, b"<html><body>404 Not Found</body></html>",
                        method)
@@ -142,25 +151,28 @@ class FixtureRequestHandler(BaseHTTPRequestHandler):
         body = path.read_bytes()
         status, headers = 200, {"Content-Type": guess_type(path)}
         meta_path = path.with_name(path.name + ".meta.json")
-        if meta_path.is_file():
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            status = meta.get("status", status)
-            headers.update(meta.get("headers", {}))
+        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
+        status = meta.get("status", status)
+        headers.update(meta.get("headers", {}))
+        if meta.get("delay"):
+            time.sleep(float(meta["delay"]))
         etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
         headers.setdefault("ETag", etag)
         if status == 200 and self.headers.get("If-None-Match") == headers["ETag"]:
             self._send(304, {"ETag": headers["ETag"]}, b"", method)
             return
-        self._send(status, headers, body, method)
+        self._send(status, headers, body, method, meta.get("truncate"))
 
-    def _send(self, status: int, headers: dict, body: bytes, method: str) -> None:
+    def _send(self, status: int, headers: dict, body: bytes, method: str, truncate: int | None = None) -> None:
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if method != "HEAD":
-            self.wfile.write(body)
+            self.wfile.write(body if truncate is None else body[:truncate])
+        if truncate is not None:
+            self.close_connection = True
 
 
 def guess_type(path: Path) -> str:

@@ -55,3 +55,27 @@ def test_every_request_is_logged(web):
         ("GET", "news.example.com", "/show.aspx?id=7"),
         ("POST", "news.example.com", "/api"),
     ]
+
+
+def test_post_bodies_pick_their_own_answer(tmp_path):
+    import hashlib
+
+    site = tmp_path / "ajax.example.com"
+    site.mkdir()
+    (site / "api@POST").write_text("default")
+    (site / f"api@POST@body-{hashlib.sha256(b'page=2').hexdigest()[:16]}").write_text("page two")
+    with FixtureWeb(tmp_path) as web:
+        assert fetch(web, "ajax.example.com", "/api", data=b"page=2")[2] == b"page two"
+        assert fetch(web, "ajax.example.com", "/api", data=b"page=1")[2] == b"default"
+
+
+def test_truncated_bodies_announce_more_than_they_send(tmp_path):
+    import http.client
+
+    site = tmp_path / "broken.example.com"
+    site.mkdir()
+    (site / "page.html").write_bytes(b"x" * 1000)
+    (site / "page.html.meta.json").write_text('{"truncate": 100}')
+    with FixtureWeb(tmp_path) as web:
+        with pytest.raises(http.client.IncompleteRead):
+            fetch(web, "broken.example.com", "/page.html")
