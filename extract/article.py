@@ -112,11 +112,16 @@ def _body_tree(page: Page, rules: ExtractRules | None):
     return page.root
 
 
-def _looks_like_listing(url: str, paragraphs: list[str], anchors: set[str]) -> str | None:
+def _looks_like_listing(url: str, paragraphs: list[str], anchors: set[str], teaser_rows: list[str]) -> str | None:
     if _ROOT_PATH.match(urlsplit(url).path or "/"):
         return "site root"
     if not paragraphs:
-        return None
+        return f"no text and {len(anchors)} links" if len(anchors) >= 15 else None
+    rows = "\n".join(teaser_rows)
+    in_rows = [p for p in paragraphs if len(p) >= 4 and "".join(_LEADING_BULLET.sub("", p).split()) in rows]
+    row_share = sum(map(len, in_rows)) / max(1, sum(map(len, paragraphs)))
+    if len(in_rows) >= 3 and row_share >= 0.5:
+        return f"{row_share:.0%} of the text comes from {len(teaser_rows)} repeated link items"
     linked = [p for p in paragraphs if _LEADING_BULLET.sub("", p) in anchors]
     dates = [p for p in paragraphs if _DATE_LINE.match(p)]
     share = sum(map(len, linked)) / max(1, sum(map(len, paragraphs)))
@@ -152,6 +157,8 @@ def extract_article(body: bytes | str, url: str, *, rules: ExtractRules | None =
                            date_selector=rules.date_selector if rules else None,
                            formats=rules.date_formats if rules else (), headline=meta.title_on_page)
     anchors = page.anchor_texts()
+    teaser_rows = page.teaser_texts()
+    certain, hinted = paywall_phrase_in(page.text_of(page.root), rules)
     prune_widgets(page, rules, page.headline_element(meta.title_on_page))
     lines = _run_trafilatura(_body_tree(page, rules), url)
 
@@ -167,10 +174,9 @@ def extract_article(body: bytes | str, url: str, *, rules: ExtractRules | None =
 
     if title and _SOFT_404.search(title) and len(text) < 1000:
         return Rejected(url, SOFT_404, f"title {title!r}")
-    listing = _looks_like_listing(url, paragraphs, anchors)
+    listing = _looks_like_listing(url, paragraphs, anchors, teaser_rows)
     if listing:
         return Rejected(url, NOT_ARTICLE, listing)
-    certain, hinted = paywall_phrase_in(page.text_of(page.root), rules)
     paywalled = meta.paywall_certain or certain or ((meta.paywall_hinted or hinted) and len(text) < _PAYWALL_TEXT_LIMIT)
     if paywalled and not title:
         return Rejected(url, PAYWALLED_TEASER, "paywalled page without a headline")

@@ -26,7 +26,13 @@ _WIDGET = re.compile(
     r"comments?|comment-\w+|pinglun|reactions?|mood|xinqing|newsletter|breadcrumbs?|crumbs?|toolbar|m-zbtool|"
     r"hotnews|hot-news|remen|paihang|ranking|popular|most-read|also-read|readmore|read-more|more-news|morenews|"
     r"modal|popup|cookie|cookies|survey|feedback|whatsapp|wechat|weixin|qrcode|download-app|app-download|"
-    r"advert\w*|ads|adsbygoogle|sponsored|pagination|prev-next|prevnext|sidebar|side-bar)(?:$|[\s_-])", re.I)
+    r"advert\w*|ads|adsbygoogle|sponsored|pagination|prev-next|prevnext|sidebar|side-bar|"
+    r"paywall|subscribe|subscription|regwall|piano|login-wall)(?:$|[\s_-])", re.I)
+PAYWALL_PROMPT = re.compile(
+    r"subscribe (?:now )?to (?:continue|read)|to continue reading|for subscribers only|subscribers? only|"
+    r"(?:log|sign) ?in to (?:read|continue|view)|already a subscriber|"
+    r"登录后(?:查看|阅读)|登錄後(?:查看|閱讀)|订阅后|訂閱後|会员专享|會員專享|开通会员|付费阅读|"
+    r"réservé aux abonnés|abonnez-vous pour|nur für abonnenten|exclusivo para suscriptores", re.I)
 _CHROME_ROLES = {"navigation", "complementary", "banner", "contentinfo", "dialog", "alertdialog", "search"}
 _NEVER_PRUNE = {"html", "body", "main", "article"}
 _HEADING_TAGS = {"h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b", "dt"}
@@ -160,12 +166,13 @@ def clean_paragraphs(lines: list[str], *, titles: tuple[str, ...], rules: Extrac
             continue
         if rules and any(p.search(text) for p in rules.drop_patterns):
             continue
-        if _DROP.search(text) or _BREADCRUMB.match(text) or _RELATED_HEADING.match(text):
+        if _DROP.search(text) or _BREADCRUMB.match(text) or _RELATED_HEADING.match(text) or (
+                len(text) <= 200 and PAYWALL_PROMPT.search(text)):
             continue
         bare = _LEADING_BULLET.sub("", text)
         if bare in wanted_titles or bare.rstrip("。.") in wanted_titles:
             continue
-        if index < 3 and not result.paragraphs and len(bare) <= 45 and is_date_line(bare):
+        if index < 3 and len(paragraphs) > 3 and len(bare) <= 45 and is_date_line(bare):
             continue
         result.paragraphs.append(text)
     if result.paragraphs and not result.credits.authors:

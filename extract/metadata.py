@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from .clean import PINYIN_READING
+from .clean import PAYWALL_PROMPT, PINYIN_READING
 from .credits import Credits, parse_credit_line, split_names
 from .page import Page, squash
 from .rules import ExtractRules
@@ -19,11 +19,7 @@ _LIST_SPLIT = re.compile(r"\s*[,，、;；|｜]\s*")
 _PAYWALL_HINT = re.compile(r"paywall|pay-wall|premium-(?:content|article)|subscriber-only|subscribers-only|"
                            r"subscription-wall|regwall|reg-wall|piano-|tp-modal|metered|locked-content|"
                            r"article-locked|unlock-article|login-to-read|vip-content", re.I)
-_PAYWALL_PHRASES = re.compile(
-    r"subscribe (?:now )?to (?:continue|read)|to continue reading|for subscribers only|subscribers? only|"
-    r"(?:log|sign) ?in to (?:read|continue|view)|already a subscriber|"
-    r"登录后(?:查看|阅读)|登錄後(?:查看|閱讀)|订阅后|訂閱後|会员专享|會員專享|开通会员|付费阅读|"
-    r"réservé aux abonnés|abonnez-vous pour|nur für abonnenten|exclusivo para suscriptores", re.I)
+
 
 
 @dataclass
@@ -199,4 +195,4 @@ def read_page_metadata(page: Page, rules: ExtractRules | None) -> PageMetadata:
 def paywall_phrase_in(text: str, rules: ExtractRules | None) -> tuple[bool, bool]:
     """(certain, hinted) from the page text: site patterns are certain, generic phrases only a hint."""
     certain = bool(rules and any(p.search(text) for p in rules.paywall_patterns))
-    return certain, bool(_PAYWALL_PHRASES.search(text))
+    return certain, bool(PAYWALL_PROMPT.search(text))

@@ -130,6 +130,27 @@ class Page:
                 break
         return found
 
+    def teaser_texts(self, min_items: int = 6) -> list[str]:
+        """Texts (whitespace removed) of repeated link items: the rows of a list or home page.
+
+        A row is a child of a parent with at least `min_items` same-tag children that each hold a link with a
+        headline-length text and no more than a teaser's worth of text.
+        """
+        rows: list[str] = []
+        for parent in self.root.iter("ul", "ol", "div", "section", "tbody", "dl"):
+            children = [c for c in parent if isinstance(c.tag, str)]
+            if len(children) < min_items:
+                continue
+            tag = max({c.tag for c in children}, key=lambda t: sum(1 for c in children if c.tag == t))
+            items = [c for c in children if c.tag == tag and any(
+                len(squash(a.text_content())) >= 6 for a in c.iter("a"))]
+            if len(items) < min_items:
+                continue
+            texts = ["".join(squash(" ".join(_texts(c))).split()) for c in items]
+            if sum(len(t) <= 300 for t in texts) >= min_items:
+                rows.extend(t for t in texts if len(t) <= 300)
+        return rows
+
     def anchor_texts(self) -> set[str]:
         return {squash(a.text_content()) for a in self.root.iter("a") if len(squash(a.text_content())) >= 6}
 

@@ -1,0 +1,191 @@
+"""extract_article's contract: rejections, paywalls, idempotency across captures, purity, import cost."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+import pytest
+
+from extract import Article, Rejected, extract_article, parse_extract_rules
+from extract.article import REJECT_REASONS
+
+from .seeds import FETCHED_AT, ROOT, SEED_PAGES
+
+LONG_PARAGRAPH = ("Steel output in the region rose again in the third quarter as mills restarted furnaces that had been "
+                  "idled during the spring, according to figures published by the national association. ")
+
+
+def extract(html, url="https://news.example.com/2025/11/20/story.html", **kw):
+    kw.setdefault("fetched_at", FETCHED_AT)
+    return extract_article(html, url, **kw)
+
+
+def listing_page() -> str:
+    items = "\n".join(
+        f'<li><h4><a href="/ShowNews1.aspx?id={474000 + i}">第{i}条：铝价{"上涨" if i % 2 else "回落"}，下游采购情绪{"回暖" if i % 3 else "谨慎"}</a></h4>'
+        f'<span class="time">4月{i % 28 + 1}日</span><p>摘要：本周国内铝锭社会库存变化不大，现货升贴水小幅调整，市场成交一般。</p></li>'
+        for i in range(1, 21))
+    return (f'<html><head><meta charset="utf-8"><title>要闻_中国有色网</title></head><body>'
+            f'<div class="nav"><a href="/">首页</a></div><div class="tab-pane active con-middle"><ul>{items}</ul></div>'
+            f'<div class="pager"><a href="?page=2">下一页</a></div></body></html>')
+
+
+def test_list_page_is_not_an_article():
+    result = extract(listing_page(), url="https://www.cnmn.com.cn/ShowNewsList.aspx?id=13")
+    assert isinstance(result, Rejected) and result.reason == "not_article", result
+
+
+def test_site_root_is_not_an_article():
+    page = f"<html><body><h1>Metals news</h1><p>{LONG_PARAGRAPH}</p><p>2. {LONG_PARAGRAPH}</p></body></html>"
+    assert extract(page, url="https://news.example.com/").reason == "not_article"
+    assert isinstance(extract(page, url="https://news.example.com/2025/11/20/story.html"), Article)
+
+
+def teaser_page(jsonld: bool) -> str:
+    ld = ('<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle",'
+          '"headline":"Western European scrap seen stable","datePublished":"2025-09-26T09:30:00+00:00",'
+          '"isAccessibleForFree":false,"author":{"@type":"Person","name":"Andrea Hotter"}}</script>') if jsonld else ""
+    return (f'<html><head><title>Western European scrap seen stable | Kallanish</title>{ld}</head><body>'
+            '<h1>Western European scrap seen stable</h1><p class="date">26 Sep 2025</p>'
+            '<div class="article-body"><p>Western European scrap prices are expected to hold steady next week as '
+            'mills balance thin order books against ...</p></div>'
+            '<div class="paywall-box"><p>Subscribe to continue reading. Already a subscriber? Log in.</p></div>'
+            '</body></html>')
+
+
+@pytest.mark.parametrize("jsonld", [True, False])
+def test_paywall_teaser_keeps_headline_and_date(jsonld):
+    url = "https://www.kallanish.com/en/news/steel/market-reports/article-details/western-european-scrap-seen-stable-0926/"
+    result = extract(teaser_page(jsonld), url=url)
+    assert isinstance(result, Article), result
+    assert result.paywalled is True
+    assert result.title == "Western European scrap seen stable"
+    assert result.published_at.date().isoformat() == "2025-09-26"
+    assert "Subscribe" not in result.text
+
+
+def test_long_free_article_with_a_paywall_script_is_not_paywalled():
+    paragraphs = "".join(f"<p>{i}. {LONG_PARAGRAPH}</p>" for i in range(12))
+    page = (f'<html><body><h1>Steel output rises</h1><div class="piano-offer-slot"></div>'
+            f'<div class="content">{paragraphs}</div></body></html>')
+    assert extract(page).paywalled is False
+
+
+def test_site_paywall_pattern_is_certain_even_for_long_text():
+    rules = parse_extract_rules({"paywall_patterns": ["Members only"]}, allowed_hosts=["news.example.com"])
+    paragraphs = "".join(f"<p>{i}. {LONG_PARAGRAPH}</p>" for i in range(12))
+    page = f"<html><body><h1>Steel output rises</h1>{paragraphs}<p>Members only</p></body></html>"
+    assert extract(page, rules=rules).paywalled is True
+
+
+def test_two_captures_with_different_sidebars_give_identical_text():
+    page = SEED_PAGES["001"]
+    first = page.body().decode("utf-8")
+    # a later capture: other "推荐阅读" teasers, other timestamps, other reaction counts
+    second = re.sub(r"2025-11-(\d\d) (\d\d):(\d\d)", r"2026-01-\1 \3:\2", first)
+    second = second.replace("燕矶长江大桥", "青山长江大桥").replace("<em>0</em>", "<em>17</em>")
+    assert second != first
+    a = extract(first.encode(), url=page.url, timezone=page.timezone)
+    b = extract(second.encode(), url=page.url, timezone=page.timezone)
+    assert a.text == b.text and a.text_sha256 == b.text_sha256
+
+
+@pytest.mark.parametrize("key", sorted(SEED_PAGES))
+def test_same_input_same_output(key):
+    page = SEED_PAGES[key]
+    runs = [extract(page.body(), url=page.url, rules=page.rules(), timezone=page.timezone) for _ in range(2)]
+    runs.append(extract(page.body(), url=page.url, timezone=page.timezone))
+    runs.append(extract(page.body(), url=page.url, timezone=page.timezone))
+    assert runs[0] == runs[1] and runs[2] == runs[3]
+    for result in runs:
+        if isinstance(result, Article):
+            assert json.dumps(result.to_dict(), ensure_ascii=False)  # JSON-ready
+
+
+def test_other_host_is_wrong_host_or_mirror():
+    page = SEED_PAGES["001"]
+    other = extract(page.body(), url="https://copy.example.net/a.htm", rules=page.rules())
+    assert (other.reason, "copy.example.net" in other.detail) == ("wrong_host", True)
+    mirror = SEED_PAGES["000"]
+    assert extract(mirror.body(), url=mirror.url, rules=mirror.rules()).reason == "mirror"
+
+
+def test_mirror_is_still_cleaned_in_generic_mode():
+    page = SEED_PAGES["000"]
+    article = extract(page.body(), url=page.url, timezone=page.timezone)
+    assert isinstance(article, Article)
+    assert "(tuán)" not in article.text and "(Miles Prosser)" in article.text
+
+
+def test_soft_404_and_empty():
+    page = "<html><head><title>404 Not Found</title></head><body><h1>页面不存在</h1><p>您访问的页面不存在或已被删除。</p></body></html>"
+    assert extract(page).reason == "soft_404"
+    assert extract(b"").reason == "empty"
+    assert extract("<html><body><div></div></body></html>").reason == "empty"
+
+
+def test_reject_reasons_are_a_closed_set():
+    assert REJECT_REASONS == {"not_article", "paywalled_teaser", "empty", "wrong_host", "mirror", "undecodable",
+                              "soft_404"}
+    with pytest.raises(ValueError):
+        Rejected("https://x", "boring")
+
+
+def test_dates_and_datetimes_in_to_dict_are_iso_with_offset():
+    page = SEED_PAGES["001"]
+    data = extract(page.body(), url=page.url, timezone=page.timezone).to_dict()
+    assert data["published_at"] == "2024-07-04T08:30:00+08:00"
+    assert isinstance(data["authors"], list)
+
+
+def test_forced_language_and_default_timezone_from_rules():
+    page = SEED_PAGES["003"]
+    rules = parse_extract_rules({"language": "fr-FR"}, allowed_hosts=["news.metal.com"], timezone="Asia/Shanghai")
+    article = extract(page.body(), url=page.url, rules=rules)
+    assert article.language == "fr-FR"
+    assert article.published_at.isoformat() == "2025-07-31T13:22:00+08:00"
+    assert extract(page.body(), url=page.url).published_at.isoformat() == "2025-07-31T13:22:00+00:00"
+
+
+def test_naive_fetched_at_is_refused():
+    with pytest.raises(ValueError):
+        extract("<html></html>", fetched_at=datetime(2025, 1, 1))
+
+
+def test_byline_in_body_becomes_authors():
+    body = ("<h1>铜价震荡上行</h1><div class='article'><p>本报讯（记者 张三 李四）" + "铜价本周震荡上行，下游采购谨慎。" * 20 +
+            "</p><p>" + "市场人士认为，短期内铜价仍将维持高位震荡。" * 10 + "</p><p>文/王五</p></div>")
+    article = extract(f"<html><body>{body}</body></html>", url="https://news.example.cn/2025/11/20/1.html")
+    assert article.authors == ("王五",)  # a standalone byline line wins over the lead's inline reporters
+    assert "文/王五" not in article.text
+    body = body.replace("<p>文/王五</p>", "")
+    article = extract(f"<html><body>{body}</body></html>", url="https://news.example.cn/2025/11/20/1.html")
+    assert article.authors == ("张三", "李四")
+
+
+def test_import_is_cheap_and_lazy():
+    code = ("import sys, extract; heavy = {'trafilatura', 'dateparser', 'opencc', 'jieba', 'py3langid'};"
+            "print(sorted(heavy & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_clock_is_never_read(monkeypatch):
+    class Forbidden(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            raise AssertionError("extract_article read the clock")
+
+        @classmethod
+        def today(cls):
+            raise AssertionError("extract_article read the clock")
+
+    from extract import dates as dates_module
+
+    monkeypatch.setattr(dates_module, "datetime", Forbidden)
+    page = SEED_PAGES["003"]
+    assert extract(page.body(), url=page.url, timezone="Asia/Shanghai").published_at is not None
