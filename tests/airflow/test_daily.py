@@ -1,0 +1,85 @@
+"""The task bodies' pure parts: which day, which sites, the report; and the project-local Airflow settings."""
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from ingot.airflow_env import airflow_environment, run_conf
+from ingot.daily import (SiteDay, load_site_days, news_day_for, one_line, render_report, save_crawl_result,
+                         save_extract_result, select_sites)
+from ingot.errors import ConfigurationError
+from ingot.settings import Settings
+from ingot.sites import Site
+
+
+def site(key: str, enabled: bool = True) -> Site:
+    return Site(key=key, name=key, base_url=f"https://{key}.example/", timezone="UTC", rule_version=1,
+                allowed_hosts=(f"{key}.example",), enabled=enabled)
+
+
+def test_news_day_is_the_data_interval_start_in_the_news_time_zone():
+    # the scheduled run of 2026-03-10 05:30 Shanghai covers [03-09 05:30, 03-10 05:30): news day 03-09
+    start = datetime(2026, 3, 8, 21, 30, tzinfo=timezone.utc)
+    assert news_day_for(start, "Asia/Shanghai") == date(2026, 3, 9)
+    assert news_day_for(start, "Europe/Paris") == date(2026, 3, 8)
+
+
+def test_all_enabled_sites_unless_some_are_requested():
+    sites = {"a": site("a"), "b": site("b", enabled=False), "c": site("c")}
+    assert select_sites(sites, []) == ["a", "c"]
+    assert select_sites(sites, ["b"]) == ["b"]
+    with pytest.raises(ConfigurationError, match="'zz'"):
+        select_sites(sites, ["zz"])
+
+
+def test_one_line_keeps_the_message_of_our_errors_and_names_other_types():
+    assert one_line(ConfigurationError("bad\n  thing")) == "bad thing"
+    assert one_line(ValueError("x")) == "ValueError: x"
+    assert one_line(RuntimeError()) == "RuntimeError"
+
+
+def test_report_lists_every_site_and_names_failed_ones_with_the_reason():
+    report = render_report(date(2026, 3, 9), [
+        SiteDay("cnmn", "succeeded", 12, 10, 1, 0),
+        SiteDay("smm_fr", "failed", 0, 0, 0, 0, ("crawl failed: news.metal.com unreachable",)),
+    ])
+    lines = report.splitlines()
+    assert "2 sites, 1 complete, 1 failed" in lines[0]
+    assert lines[1].split() == ["site", "crawl", "found", "new", "rejected", "failed"]
+    assert lines[2].split() == ["cnmn", "succeeded", "12", "10", "1", "0"]
+    assert "smm_fr: crawl failed: news.metal.com unreachable" in report
+
+
+def test_report_rows_come_from_the_database(db_url):
+    day = date(2026, 3, 9)
+    with psycopg.connect(db_url) as conn:
+        for key in ("a", "b", "c"):
+            conn.execute("INSERT INTO site (key, name, base_url, timezone, rule_version) "
+                         "VALUES (%s, %s, 'https://x/', 'UTC', 1)", (key, key))
+        conn.execute("INSERT INTO crawl_run (site_key, news_day, status) VALUES ('a', %s, 'succeeded')", (day,))
+    save_crawl_result(db_url, "a", day, "succeeded", None, {"requests": 3})
+    save_extract_result(db_url, "a", day, "succeeded", None, {"articles_new": 4})
+    save_crawl_result(db_url, "b", day, "failed", "b.example unreachable: DNS lookup failed", {})
+    rows = {row.site_key: row for row in load_site_days(db_url, ["a", "b", "c"], day)}
+    assert rows["a"] == SiteDay("a", "succeeded", 0, 4, 0, 0, ())
+    assert rows["b"].failed_because == ("crawl failed: b.example unreachable: DNS lookup failed",)
+    assert rows["c"].crawl_status is None and "no crawl recorded" in rows["c"].failed_because[0]
+
+
+def test_project_local_airflow_uses_sqlite_under_the_ingot_home_and_our_dags(tmp_path):
+    settings = Settings.from_env({"INGOT_HOME": str(tmp_path)})
+    env = airflow_environment(settings, base={})
+    assert env["AIRFLOW_HOME"] == str(tmp_path / "airflow")
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == f"sqlite:///{tmp_path / 'airflow' / 'airflow.db'}"
+    assert env["AIRFLOW__CORE__LOAD_EXAMPLES"] == "False"
+    assert Path(env["AIRFLOW__CORE__DAGS_FOLDER"], "ingot_daily.py").is_file()
+    assert env["AIRFLOW__API__HOST"] == "127.0.0.1"
+    assert int(env["AIRFLOW__CORE__PARALLELISM"]) <= 4
+
+
+def test_interactive_runs_do_not_retry_and_time_box_crawls():
+    conf = run_conf(date(2026, 3, 9), ["a"], crawl_timeout_minutes=3)
+    assert conf == {"day": "2026-03-09", "sites": ["a"], "retry_failed_tasks": False, "recrawl": True,
+                    "crawl_timeout_minutes": 3}
