@@ -5,8 +5,6 @@ from __future__ import annotations
 from ingot.errors import IngotError
 
 PENDING = {
-    "search": "search articles in every language",
-    "export": "export the published articles view",
 }
 
 
