@@ -50,15 +50,17 @@ _RELATED_HEADING = re.compile(
 _DISCLAIMER = re.compile(
     r"^(?:\S{0,12}(?:声明|聲明)\s*[:：]|免责声明|免責聲明|版权声明|版權聲明|郑重声明|特别声明|"
     r"Disclaimer|Avertissement|Haftungsausschluss|Aviso legal|Descargo de responsabilidad|Copyright\b|©)|"
-    r"does not guarantee the accuracy|(?:not|no) (?:be )?(?:held )?(?:liable|responsible) for|本网所有内容的版权|"
+    r"does not guarantee the accuracy|本网所有内容的版权|"
     r"版权所有|版權所有|All rights reserved|Tous droits réservés|Alle Rechte vorbehalten|"
     r"Todos los derechos reservados|未经(?:授权|许可)|未經(?:授權|許可)|如需转载|如需轉載|转载请注明|轉載請註明", re.I)
+# Chrome lines: prefixes that never start a sentence, and short lines that are only a widget label.
 _DROP = re.compile(
-    r"^(?:\d+\s*次(?:浏览|瀏覽|阅读|閱讀)|点击右上角|請?使用浏览器分享|请使用浏览器分享|分享到|分享至|朋友圈|微信好友|微博|QQ空间|"
-    r"正在阅读|正在閱讀|【?上一篇|【?下一篇|Previous (?:article|post)|Next (?:article|post)|"
-    r"Share (?:this|on)|Partager|Teilen|Compartir|(?:Language|Langue|Sprache|Idioma|语言|語言)\s*[:：]?)"
-    r"|(?:请|請)登(?:录|錄).{0,40}(?:了解|查看)更多|^\+?[\d\s()./-]{8,}$"
-    r"|^.{0,30}\b(?:WhatsApp|WeChat|Telegram)\b.{0,20}$", re.I)
+    r"^(?:\d+\s*次(?:浏览|瀏覽|阅读|閱讀)|点击右上角|請?使用浏览器分享|请使用浏览器分享|正在阅读[:：]|正在閱讀[:：]|"
+    r"【上一篇】|【下一篇】|上一篇[:：]|下一篇[:：]|Previous (?:article|post)[:：]|Next (?:article|post)[:：])"
+    r"|(?:请|請)登(?:录|錄).{0,40}(?:了解|查看)更多|^\+?[\d\s()./-]{8,}$", re.I)
+_DROP_WHOLE = re.compile(
+    r"(?:分享到|分享至|Share(?: this(?: article| story)?| on)?|Partager|Teilen|Compartir|朋友圈|微信好友|微博|QQ空间|"
+    r"(?:Language|Langue|Sprache|Idioma|语言|語言)|.{0,30}\b(?:WhatsApp|WeChat|Telegram)\b.{0,20})\s*[:：]?\s*[\d/|·]*", re.I)
 _BREADCRUMB = re.compile(r"^[^>›»]{1,20}(?:\s*[>›»]\s*[^>›»]{1,20}){2,}\s*[>›»]?\s*$")
 _BARE_TIMESTAMP = re.compile(r"^\[?\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\]?$")
 _LEADING_BULLET = re.compile(r"^[•·▪◦●\-–*]\s*")
@@ -154,7 +156,7 @@ def clean_paragraphs(lines: list[str], *, titles: tuple[str, ...], rules: Extrac
     offset = 0
     teaser_start = _teaser_run_start(paragraphs)
     for index, text in enumerate(paragraphs):
-        in_tail = index >= 1 and (offset >= 0.4 * total or index >= len(paragraphs) - 8)
+        in_tail = index >= 1 and (offset >= 0.4 * total or index >= len(paragraphs) - 5)
         offset += len(text)
         if rules and any(p.search(text) for p in rules.cut_patterns):
             break
@@ -166,7 +168,7 @@ def clean_paragraphs(lines: list[str], *, titles: tuple[str, ...], rules: Extrac
             continue
         if rules and any(p.search(text) for p in rules.drop_patterns):
             continue
-        if _DROP.search(text) or _BREADCRUMB.match(text) or _RELATED_HEADING.match(text) or (
+        if _DROP.search(text) or (len(text) <= 50 and _DROP_WHOLE.fullmatch(text)) or _BREADCRUMB.match(text) or _RELATED_HEADING.match(text) or (
                 len(text) <= 200 and PAYWALL_PROMPT.search(text)):
             continue
         bare = _LEADING_BULLET.sub("", text)

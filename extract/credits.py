@@ -37,6 +37,14 @@ _OUTER_BRACKETS = re.compile(r"^[（(【\[]\s*(.*?)\s*[)）】\]]$")
 _INLINE_REPORTER = re.compile(r"[（(]\s*(?:本报|本网|本網)?(?:记者|記者)\s*([\u4e00-\u9fff·\s、]{2,24}?)\s*(?:报道|報道)?[）)]")
 
 
+_ANY_LABEL = re.compile("|".join(map(re.escape, _LABELS)) + r"|作者|记者|記者|文\s*[/／]|^By\s", re.I)
+
+
+def mentions_credit(text: str) -> bool:
+    """Cheap pre-check before parse_credit_line."""
+    return bool(_ANY_LABEL.search(text))
+
+
 @dataclass
 class Credits:
     authors: list[str] = field(default_factory=list)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from .clean import PAYWALL_PROMPT, PINYIN_READING
-from .credits import Credits, parse_credit_line, split_names
+from .credits import Credits, mentions_credit, parse_credit_line, split_names
 from .page import Page, squash
 from .rules import ExtractRules
 
@@ -134,7 +134,7 @@ def _loose_credits(page: Page) -> Credits:
         if len(el) > 3 or any(len(child) for child in el) or page.in_list_or_chrome(el):
             continue
         text = page.text_of(el)
-        if 4 <= len(text) <= 60:
+        if 4 <= len(text) <= 60 and mentions_credit(PINYIN_READING.sub("", text)):
             found = parse_credit_line(PINYIN_READING.sub("", text))
             if found:
                 credits.merge(found)

@@ -45,6 +45,7 @@ class Page:
         self.url = url
         self.meta = self._read_meta()
         self.jsonld = self._read_jsonld()
+        self._blocks_cache: dict = {}
 
     # --- lookups ----------------------------------------------------------------------------------------
     def select(self, css: str) -> list:
@@ -52,6 +53,9 @@ class Page:
 
     @staticmethod
     def text_of(el) -> str:
+        """Visible text of `el`, whitespace squashed (script/style skipped)."""
+        if len(el) == 0 or el.find(".//script") is None and el.find(".//style") is None:
+            return squash(el.text_content())  # C speed; the common case
         return squash(" ".join(_texts(el)))
 
     def _read_meta(self) -> dict[str, str]:
@@ -118,6 +122,12 @@ class Page:
         Long containers are entered, not skipped, and the walk stops at the first long paragraph (the body
         has started): a date inside the body is a dateline or a signature, not the publication date.
         """
+        key = (headline, limit, max_len)
+        if key not in self._blocks_cache:  # dates and credits both read these lines
+            self._blocks_cache[key] = self._blocks_after_headline(headline, limit, max_len)
+        return self._blocks_cache[key]
+
+    def _blocks_after_headline(self, headline, limit, max_len) -> list[str]:
         el = self.headline_element(headline)
         if el is None:
             return []
