@@ -41,11 +41,12 @@ def _hash64(shingle: str) -> int:
 
 def simhash(text: str) -> int:
     """64-bit SimHash over the text's shingles (each distinct shingle counted once)."""
-    weights = [0] * 64
-    for shingle in set(shingles(text)):
-        value = _hash64(shingle)
-        for bit in range(64):
-            weights[bit] += 1 if value >> bit & 1 else -1
+    import numpy as np  # vectorised bit counting: the pure-Python loop cost ~20 ms per article
+
+    unique = sorted(set(shingles(text)))
+    values = np.array([_hash64(s) for s in unique], dtype="<u8")
+    bits = np.unpackbits(values.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")  # column j = bit j
+    weights = 2 * bits.sum(axis=0, dtype=np.int64) - len(unique)
     return sum(1 << bit for bit in range(64) if weights[bit] > 0)
 
 
