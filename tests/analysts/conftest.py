@@ -127,10 +127,10 @@ def insert_crawl_day(conn, site: str, day: datetime.date, outcomes: list[tuple[s
 
 
 def insert_crawl_history(conn, today: datetime.date) -> None:
-    """cnmn yields 4 articles a day for three weeks, then 1 a day this week; cmra a steady 2."""
+    """cnmn yielded 4 articles a day for two weeks, then 1 a day over the last 7 days; cmra a steady 2."""
     for days_ago in range(1, 22):
         day = today - datetime.timedelta(days=days_ago)
-        recent = days_ago < 7
+        recent = days_ago <= 7
         cnmn = [("article", None)] * (1 if recent else 4)
         if recent:
             cnmn += [("rejected", "not_article"), ("rejected", "not_article"), ("rejected", "paywalled")]
