@@ -26,8 +26,10 @@ def test_tags_reach_the_articles_view(corpus):
 def test_a_re_extracted_article_is_indexed_again(corpus):
     article_id = corpus.ids["en_gulf"]
     with psycopg.connect(corpus.db_url) as conn:
-        conn.execute("UPDATE article SET title = 'Nickel pig iron', text = 'Output rose.', extracted_at = now() WHERE id = %s",
-                     (article_id,))
+        conn.execute(
+            "UPDATE article SET title = 'Nickel pig iron', text = 'Output rose.', extracted_at = now() WHERE id = %s",
+            (article_id,),
+        )
     assert index_articles(corpus.db_url) == 1
     assert tags(corpus.db_url)[article_id] == ["nickel"]
 
@@ -67,8 +69,8 @@ def test_unindexed_articles_have_null_tags(db_url):
 
     with psycopg.connect(db_url) as conn:
         insert_sites(conn)
-        article_id = insert_article(conn, site="cnmn", slug="x", title="铜价上涨", body="铜价上涨。", language="zh-Hans",
-                                    published_at=None)
+        article_id = insert_article(conn, site="cnmn", slug="x", title="铜价上涨", body="铜价上涨。",
+                                    language="zh-Hans", published_at=None)
     assert tags(db_url) == {article_id: None}
     assert index_articles(db_url) == 1
     assert tags(db_url) == {article_id: ["copper"]}
