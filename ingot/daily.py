@@ -70,6 +70,7 @@ def plan_run(settings: Settings, *, requested_sites: Sequence[str] | None, reque
         raise ConfigurationError(f"the run's day {requested_day!r} is not a date (YYYY-MM-DD)") from None
     with connect(resolve_database_url(settings)) as conn:
         save_sites(conn, sites)
+        conn.cursor().executemany(SAVE_PLAN, [(key, day) for key in keys])
     log.info("news day %s, %d sites: %s", day, len(keys), ", ".join(keys))
     return [{"site_key": key, "day": day.isoformat()} for key in keys]
 
@@ -157,6 +158,11 @@ def crawl_succeeded(db_url: str, site_key: str, day: date) -> bool:
     return row is not None and row[0] == "succeeded"
 
 
+SAVE_PLAN = """
+INSERT INTO daily_site_run (site_key, news_day, planned_at) VALUES (%s, %s, now())
+ON CONFLICT (site_key, news_day) DO UPDATE SET planned_at = EXCLUDED.planned_at
+"""
+
 SAVE_CRAWL = """
 INSERT INTO daily_site_run (site_key, news_day, crawl_status, crawl_error, crawl_stats)
 VALUES (%s, %s, %s, %s, %s)
@@ -229,6 +235,14 @@ LEFT JOIN LATERAL (
 ) c ON true
 ORDER BY s.key
 """
+
+
+def load_planned_sites(db_url: str, day: date, since: datetime) -> list[str]:
+    """The sites a run started at ``since`` planned for ``day``."""
+    with connect(db_url) as conn:
+        rows = conn.execute("SELECT site_key FROM daily_site_run WHERE news_day = %s AND planned_at >= %s "
+                            "ORDER BY site_key", (day, since)).fetchall()
+    return [row[0] for row in rows]
 
 
 def load_site_days(db_url: str, site_keys: Sequence[str], day: date) -> list[SiteDay]:

@@ -15,12 +15,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ingot.airflow_env import AirflowRunFailed, airflow_environment, prepare_airflow, run_conf, test_dag_command
-from ingot.daily import load_site_days, render_report, select_sites
+from ingot.daily import load_planned_sites, load_site_days, render_report
 from ingot.database import connect, resolve_database_url
 from ingot.migrations import upgrade
 from ingot.paths import MIGRATIONS_DIR
 from ingot.settings import Settings
-from ingot.sites import load_sites
 
 POLL_SECONDS = 2
 QUERY_HINT = 'select site, published_at, title from articles order by published_at desc nulls last limit 20'
@@ -72,13 +71,14 @@ def run_pipeline_once(settings: Settings, db_url: str, args, *, psql_command: st
     conf = run_conf(day, args.sites, crawl_timeout_minutes=args.crawl_timeout)
     log_path = settings.airflow_home / "logs" / f"ingot-run-{day}-{int(time.time())}.log"
     print(f"running the ingot_daily DAG for news day {day} (Airflow output: {log_path})", flush=True)
-    returncode = run_with_progress(env, conf, log_path, db_url, day)
+    started = database_now(db_url)  # the database's clock, which stamps what the run writes
+    returncode = run_with_progress(env, conf, log_path, db_url, day, started)
 
-    site_keys = select_sites(load_sites(settings.sites_dir), args.sites)
-    site_days = load_site_days(db_url, site_keys, day) if site_keys else []
-    if not site_days or all(s.crawl_status is None for s in site_days):
-        raise AirflowRunFailed(f"the DAG run for {day} did not get to crawl any site (exit code {returncode}); "
+    site_keys = load_planned_sites(db_url, day, started)
+    if not site_keys:
+        raise AirflowRunFailed(f"the DAG run for {day} failed before planning its sites (exit code {returncode}); "
                                f"see {log_path}")
+    site_days = load_site_days(db_url, site_keys, day)
     print()
     print(render_report(day, site_days))
     print()
@@ -87,11 +87,11 @@ def run_pipeline_once(settings: Settings, db_url: str, args, *, psql_command: st
     return 0
 
 
-def run_with_progress(env: Mapping[str, str], conf: Mapping, log_path: Path, db_url: str, day: date) -> int:
+def run_with_progress(env: Mapping[str, str], conf: Mapping, log_path: Path, db_url: str, day: date,
+                      started: datetime) -> int:
     """Run the DAG, printing one line per site as its crawl and its extraction finish."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     seen: set[tuple] = set()
-    started = datetime.now().astimezone()
     with log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(test_dag_command(conf), env=dict(env), stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)
@@ -102,6 +102,11 @@ def run_with_progress(env: Mapping[str, str], conf: Mapping, log_path: Path, db_
             if finished:
                 return process.returncode
             time.sleep(POLL_SECONDS)
+
+
+def database_now(db_url: str) -> datetime:
+    with connect(db_url) as conn:
+        return conn.execute("SELECT now()").fetchone()[0]
 
 
 PROGRESS = """
