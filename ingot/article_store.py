@@ -8,16 +8,16 @@ extraction of several sites may run at the same time and a story syndicated acro
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import psycopg
+from psycopg.types.json import Jsonb
 
-from extract.dedupe import NEAR_DUPLICATE_SIMILARITY
 
-# Articles whose SimHash fingerprints differ in at most this many of their 64 bits are the same story.
-NEAR_DUPLICATE_BITS = round((1 - NEAR_DUPLICATE_SIMILARITY) * 64)
+# Fingerprints that differ in at most this many of their 64 bits are the same story. Five is what the
+# 6-band index of migration 0040 finds without a scan (two such fingerprints always share a band).
+NEAR_DUPLICATE_BITS = 5
 # Teasers and stubs share boilerplate more than content: too short to cluster by text.
 MIN_CLUSTER_TEXT = 80
 CLUSTER_WINDOW_DAYS = 45
@@ -45,15 +45,22 @@ ARTICLE_COLUMNS = (
 # Columns whose change makes a re-extraction an update; raw_page_id alone (a re-fetch of the same text) is not.
 CONTENT_COLUMNS = tuple(c for c in ARTICLE_COLUMNS if c not in ("canonical_url", "raw_page_id"))
 
-UPSERT_ARTICLE = f"""
+STAGE_ARTICLES = f"""
+CREATE TEMP TABLE incoming_article ON COMMIT DROP AS
+SELECT 0 AS ordinal, {", ".join(ARTICLE_COLUMNS)} FROM article WITH NO DATA
+"""
+
+UPSERT_ARTICLES = f"""
 INSERT INTO article ({", ".join(ARTICLE_COLUMNS)})
-VALUES ({", ".join(f"%({c})s" for c in ARTICLE_COLUMNS)})
+SELECT {", ".join(ARTICLE_COLUMNS)}
+FROM (SELECT DISTINCT ON (canonical_url) * FROM incoming_article ORDER BY canonical_url, ordinal DESC) latest
+ORDER BY ordinal
 ON CONFLICT (canonical_url) DO UPDATE SET
     {", ".join(f"{c} = EXCLUDED.{c}" for c in ARTICLE_COLUMNS if c != "canonical_url")},
     extracted_at = now()
 WHERE ({", ".join(f"article.{c}" for c in CONTENT_COLUMNS)})
       IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c}" for c in CONTENT_COLUMNS)})
-RETURNING id, (xmax = 0) AS inserted
+RETURNING canonical_url, id, (xmax = 0) AS inserted
 """
 
 UPSERT_OUTCOME = """
@@ -75,85 +82,126 @@ class SaveCounts:
 
 def save_outcomes(conn: psycopg.Connection, outcomes: Iterable[PageOutcome]) -> SaveCounts:
     """Write a batch of outcomes in one transaction and re-cluster the articles that changed."""
-    counts = SaveCounts()
-    changed: list[int] = []
+    outcomes = list(outcomes)
+    articles = [o.article for o in outcomes if o.article is not None]
     with conn.transaction():
-        for outcome in outcomes:
-            article_id = None
-            if outcome.article is not None:
-                article_id, state = upsert_article(conn, outcome.article)
-                setattr(counts, state, getattr(counts, state) + 1)
-                if state != "unchanged":
-                    changed.append(article_id)
-            conn.execute(
-                UPSERT_OUTCOME,
-                (
-                    outcome.raw_page_id,
-                    "article" if outcome.article is not None else "rejected",
-                    outcome.reason,
-                    outcome.detail,
-                    article_id,
-                    outcome.rule_version,
-                    outcome.extractor_version,
-                ),
-            )
+        ids, counts, changed = upsert_articles(conn, articles) if articles else ({}, SaveCounts(), [])
+        with conn.cursor() as cursor:
+            cursor.executemany(UPSERT_OUTCOME, [
+                (o.raw_page_id, "rejected" if o.article is None else "article", o.reason, o.detail,
+                 None if o.article is None else ids[o.article["canonical_url"]], o.rule_version,
+                 o.extractor_version)
+                for o in outcomes
+            ])
         if changed:
             assign_clusters(conn, changed)
     return counts
 
 
-def upsert_article(conn: psycopg.Connection, article: dict) -> tuple[int, str]:
-    row = {**article, "reviewers": json.dumps(article.get("reviewers") or {}, ensure_ascii=False)}
-    returned = conn.execute(UPSERT_ARTICLE, row).fetchone()
-    if returned is not None:
-        return returned[0], "new" if returned[1] else "updated"
-    existing = conn.execute("SELECT id FROM article WHERE canonical_url = %s", (article["canonical_url"],)).fetchone()
-    return existing[0], "unchanged"
+def upsert_articles(conn: psycopg.Connection, articles: list[dict]) -> tuple[dict[str, int], SaveCounts, list[int]]:
+    """Upsert on the canonical URL (the last copy in the batch wins); ids by URL, counts, ids that changed."""
+    conn.execute(STAGE_ARTICLES)
+    with conn.cursor().copy(f"COPY incoming_article (ordinal, {', '.join(ARTICLE_COLUMNS)}) FROM STDIN") as copy:
+        for ordinal, article in enumerate(articles):
+            copy.write_row([ordinal, *(_column_value(article, c) for c in ARTICLE_COLUMNS)])
+    counts = SaveCounts()
+    ids: dict[str, int] = {}
+    changed: list[int] = []
+    for url, article_id, inserted in conn.execute(UPSERT_ARTICLES):
+        ids[url] = article_id
+        changed.append(article_id)
+        if inserted:
+            counts.new += 1
+        else:
+            counts.updated += 1
+    rest = list({a["canonical_url"] for a in articles} - ids.keys())
+    if rest:
+        ids.update(conn.execute("SELECT canonical_url, id FROM article WHERE canonical_url = ANY(%s)", (rest,)))
+        counts.unchanged = len(rest)
+    return ids, counts, changed
+
+
+def _column_value(article: dict, column: str):
+    value = article.get(column)
+    if column == "reviewers":
+        return Jsonb(value or {})
+    if column in ("authors", "categories", "keywords"):
+        return list(value or [])
+    return value
 
 
 def assign_clusters(conn: psycopg.Connection, article_ids: list[int]) -> None:
     """Put each changed article in the cluster of its exact or near duplicates, then re-mark canonicals.
 
     A cluster's id is the smallest article id in it; its canonical article is the earliest published (else
-    the first seen). Merging two existing clusters keeps the smaller id.
+    the first seen). Merging clusters keeps the smallest id. Runs under a lock shared by every extraction, so
+    two sites extracted at once cannot each start a cluster for the same story.
     """
     conn.execute("SELECT pg_advisory_xact_lock(%s)", (CLUSTER_LOCK_ID,))
-    touched: set[int] = set()
-    for article_id in sorted(article_ids):
-        row = conn.execute(
-            "SELECT text_sha256, fingerprint, length(text), coalesce(published_at, first_seen_at), cluster_id "
-            "FROM article WHERE id = %s",
-            (article_id,),
-        ).fetchone()
-        sha, fingerprint, length, when, old_cluster = row
-        members = {article_id}
-        if length >= MIN_CLUSTER_TEXT:
-            members |= {r[0] for r in conn.execute(NEAR_DUPLICATES, {
-                "id": article_id, "sha": sha, "fp": fingerprint, "bits": NEAR_DUPLICATE_BITS,
-                "when": when, "days": CLUSTER_WINDOW_DAYS, "min_len": MIN_CLUSTER_TEXT,
-            })}
-        clusters = {r[0] for r in conn.execute(
-            "SELECT DISTINCT cluster_id FROM article WHERE id = ANY(%s) AND cluster_id IS NOT NULL", (list(members),)
-        )}
-        target = min(clusters | members)
+    pairs = conn.execute(DUPLICATE_PAIRS, {
+        "ids": article_ids, "bits": NEAR_DUPLICATE_BITS, "days": CLUSTER_WINDOW_DAYS, "min_len": MIN_CLUSTER_TEXT,
+    }).fetchall()
+    groups = connected_groups(article_ids, pairs)
+    members = sorted({i for group in groups for i in group})
+    current = dict(conn.execute("SELECT id, cluster_id FROM article WHERE id = ANY(%s)", (members,)).fetchall())
+    targets: dict[int, int] = {}
+    merged: dict[int, int] = {}
+    for group in groups:
+        clusters = {current[i] for i in group if current.get(i) is not None}
+        target = min(clusters | group)
+        targets.update((i, target) for i in group)
+        merged.update((c, target) for c in clusters if c != target)
+    conn.execute(
+        "UPDATE article a SET cluster_id = m.target "
+        "FROM unnest(%s::bigint[], %s::bigint[]) AS m(id, target) "
+        "WHERE a.id = m.id AND a.cluster_id IS DISTINCT FROM m.target",
+        (list(targets), list(targets.values())),
+    )
+    if merged:  # whole clusters joined to another: move their other members too
         conn.execute(
-            "UPDATE article SET cluster_id = %s WHERE (id = ANY(%s) OR cluster_id = ANY(%s)) "
-            "AND cluster_id IS DISTINCT FROM %s",
-            (target, list(members), list(clusters), target),
+            "UPDATE article a SET cluster_id = m.target "
+            "FROM unnest(%s::bigint[], %s::bigint[]) AS m(old, target) WHERE a.cluster_id = m.old",
+            (list(merged), list(merged.values())),
         )
-        touched |= {target} | ({old_cluster} if old_cluster is not None else set())
-    conn.execute(MARK_CANONICALS, (list(touched),))
+    touched = sorted(set(targets.values()) | set(merged))
+    conn.execute(MARK_CANONICALS, (touched,))
 
 
-NEAR_DUPLICATES = """
-SELECT id FROM article
-WHERE id <> %(id)s
-  AND length(text) >= %(min_len)s
-  AND coalesce(published_at, first_seen_at) BETWEEN %(when)s - make_interval(days => %(days)s)
-                                                AND %(when)s + make_interval(days => %(days)s)
-  AND (text_sha256 = %(sha)s
-       OR (%(fp)s::bigint IS NOT NULL AND fingerprint IS NOT NULL
-           AND bit_count((fingerprint # %(fp)s::bigint)::bit(64)) <= %(bits)s))
+def connected_groups(ids: list[int], pairs: list[tuple[int, int]]) -> list[set[int]]:
+    """Connected components of ``ids`` and the articles ``pairs`` link them to (union-find)."""
+    parent: dict[int, int] = {i: i for i in ids}
+
+    def root(i: int) -> int:
+        parent.setdefault(i, i)
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, set[int]] = {}
+    for i in list(parent):
+        groups.setdefault(root(i), set()).add(i)
+    return list(groups.values())
+
+
+# Candidate pairs come from the exact-hash index or the fingerprint-band index; the bit count confirms them.
+DUPLICATE_PAIRS = """
+SELECT n.id, a.id
+FROM article n
+JOIN article a
+  ON a.id <> n.id
+ AND (a.text_sha256 = n.text_sha256
+      OR (a.fingerprint_bands && n.fingerprint_bands
+          AND bit_count((a.fingerprint # n.fingerprint)::bit(64)) <= %(bits)s))
+ AND coalesce(a.published_at, a.first_seen_at)
+     BETWEEN coalesce(n.published_at, n.first_seen_at) - make_interval(days => %(days)s)
+         AND coalesce(n.published_at, n.first_seen_at) + make_interval(days => %(days)s)
+ AND length(a.text) >= %(min_len)s
+WHERE n.id = ANY(%(ids)s) AND length(n.text) >= %(min_len)s
 """
 
 MARK_CANONICALS = """
