@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urljoin
@@ -15,6 +16,9 @@ from parsel import Selector
 from crawlers.dates import parse_feed_date, parse_list_date
 
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit for an uncompressed file
+HTTP_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]+encoding\s*=\s*[\"']([\w.:-]+)", re.I)
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,17 @@ def next_page_url(html: str, base_url: str, next_selector: str | None) -> str | 
     element = Selector(text=html, base_url=base_url).css(next_selector)
     href = _href(element[0]) if element else None
     return urljoin(base_url, href) if href else None
+
+
+def declared_charset(content_type: str, body: bytes) -> str | None:
+    """The charset a response declares, as written (lowercased): HTTP Content-Type first, then the document's
+    own ``<meta>`` or XML declaration. Not normalised: the extractor decides how to read ``gbk``."""
+    found = HTTP_CHARSET.search(content_type or "")
+    if found:
+        return found.group(1).lower()
+    head = body[:4096]
+    found = XML_ENCODING.search(head) or META_CHARSET.search(head)
+    return found.group(1).decode("ascii", "replace").lower() if found else None
 
 
 def rel_canonical(html: str) -> str | None:

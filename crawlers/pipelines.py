@@ -106,7 +106,11 @@ class RawPagePipeline:
             self.flush()
         except Exception as error:  # the run row must still say what happened
             self.failures.append(FetchFailure("other", "", f"storing pages failed: {error}"))
-        stats = crawl_stats(self.crawler.stats.get_stats(), self.pages, self.failures, self.refused,
+        scrapy_stats = self.crawler.stats.get_stats()
+        for key, count in scrapy_stats.items():
+            if key.startswith("spider_exceptions/"):  # a callback that raised lost whatever that page held
+                self.failures.append(FetchFailure("other", "", f"spider error {key.split('/', 1)[1]} x{count}"))
+        stats = crawl_stats(scrapy_stats, self.pages, self.failures, self.refused,
                             time.monotonic() - self.started, reason)
         status, error = run_outcome(reason, self.pages, self.failures)
         self.conn.execute(FINISH_RUN_SQL, (status, Jsonb(stats), error, self.run_id))

@@ -15,10 +15,9 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
 from crawlers.dates import is_within_days
-from crawlers.discovery import feed_links, list_links, next_page_url, parse_sitemap, rel_canonical
+from crawlers.discovery import declared_charset, feed_links, list_links, next_page_url, parse_sitemap, rel_canonical
 from crawlers.hooks import get_hook
 from crawlers.items import FetchFailure, RawPage
 from crawlers.urls import choose_canonical, is_allowed_url, is_public_web_url, matches_any
@@ -129,9 +128,10 @@ class NewsSpider(scrapy.Spider):
     def raw_page(self, response) -> RawPage:
         page_url = response.meta.get("ingot_url", response.request.url)
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        declared = http_content_type_encoding(content_type) or html_body_declared_encoding(response.body[:4096])
-        html = response.text if isinstance(response, TextResponse) and response.meta["ingot_kind"] == "article" \
-            else ""
+        declared = declared_charset(content_type, response.body)
+        is_html = b"html" in response.headers.get(b"Content-Type", b"text/html").lower()
+        html = response.text if isinstance(response, TextResponse) and is_html \
+            and response.meta["ingot_kind"] == "article" else ""
         return RawPage(
             kind=response.meta["ingot_kind"],
             url=page_url,
