@@ -3,8 +3,9 @@
 Matching rules, chosen so that a term list stays plain data:
 - Chinese terms match as substrings after both sides are folded to Simplified (write them in either script).
   Thai terms match as substrings (Thai has no spaces between words).
-- Latin-script terms (en, fr) match whole words, case- and accent-insensitively; a space in a term matches any
-  run of spaces or hyphens ("low carbon" finds "low-carbon"); a trailing * matches any word ending ("recycl*").
+- Latin-script terms (en, fr) match whole words, case- and accent-insensitively; words are runs of letters and
+  digits, so "low carbon" also finds "low-carbon" and "quotas d'émission" finds "quotas d’émission"; a trailing *
+  matches any word ending ("recycl*").
   A term written in capitals (an acronym: "CBAM", "ESG") matches only in capitals. French terms apply to French
   articles and articles of unknown language; English terms apply to every article (English names and acronyms
   appear everywhere).
@@ -19,6 +20,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,13 +35,25 @@ LANGUAGE_KEYS = ("zh", "en", "fr", "th")
 TOPIC_KEYS = frozenset({"kind", "label", "exclude", "min_mentions", *LANGUAGE_KEYS})
 
 
+WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A Latin-script term as a sequence of words; ``prefix``: its last word may go on; ``exact``: acronym case."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+    exact: bool = False
+
+
 @dataclass(frozen=True)
 class Topic:
     key: str
     kind: str
     substrings: tuple[str, ...]  # folded Chinese and Thai terms
-    words: dict[str, tuple[re.Pattern, ...]]  # language -> whole-word patterns
-    exclude: tuple[str, ...] = ()
+    terms: dict[str, tuple[Term, ...]]  # language -> Latin-script terms
+    exclude: tuple[str, ...] = ()  # folded phrases
     min_mentions: int = 1
 
 
@@ -62,17 +77,17 @@ def parse_vocabulary(document: dict, version: str) -> Vocabulary:
         raise ValueError("expected a mapping with a 'topics' mapping")
     topics = []
     for key, spec in document["topics"].items():
-        unknown = set(spec or {}) - TOPIC_KEYS
+        spec = spec or {}
+        unknown = set(spec) - TOPIC_KEYS
         if unknown:
             raise ValueError(f"topics.{key}: unknown keys {sorted(unknown)}; allowed: {sorted(TOPIC_KEYS)}")
-        spec = spec or {}
         topics.append(
             Topic(
                 key=str(key),
                 kind=str(spec.get("kind", "theme")),
-                substrings=tuple(fold_chinese(t) for t in [*spec.get("zh", []), *spec.get("th", [])]),
-                words={lang: tuple(word_pattern(t) for t in spec.get(lang, [])) for lang in ("en", "fr")},
-                exclude=tuple(fold_chinese(t) for t in spec.get("exclude", [])),
+                substrings=tuple(fold_chinese(str(t)) for t in [*spec.get("zh", []), *spec.get("th", [])]),
+                terms={lang: tuple(parse_term(str(t)) for t in spec.get(lang, [])) for lang in ("en", "fr")},
+                exclude=tuple(fold_chinese(str(t)) for t in spec.get("exclude", [])),
                 min_mentions=int(spec.get("min_mentions", 1)),
             )
         )
@@ -85,33 +100,63 @@ def fold_latin(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not "\u0300" <= ch <= "\u036f"))
 
 
-def word_pattern(term: str) -> re.Pattern:
-    term = fold_latin(term.strip())
-    prefix = term.endswith("*")
-    words = [re.escape(w) for w in term.rstrip("*").replace("-", " ").split()]
-    body = r"[\s\-]+".join(words) + (r"\w*" if prefix else "")
-    flags = 0 if term.rstrip("*").isupper() else re.IGNORECASE
-    return re.compile(rf"(?<!\w){body}(?!\w)", flags)
+def parse_term(term: str) -> Term:
+    bare = fold_latin(term.strip()).rstrip("*")
+    exact = bare.isupper()
+    words = tuple(WORD.findall(bare if exact else bare.lower()))
+    if not words:
+        raise ValueError(f"term {term!r} has no letters")
+    return Term(words, prefix=term.strip().endswith("*"), exact=exact)
+
+
+class WordCounts:
+    """How often each run of 1..n words occurs in a text (lower-cased and as written), for term lookups."""
+
+    def __init__(self, text: str):
+        self.words = {False: [w.lower() for w in WORD.findall(text)], True: WORD.findall(text)}
+        self.counts: dict[tuple[bool, int], Counter] = {}
+        self.sorted: dict[tuple[bool, int], list[tuple[str, ...]]] = {}
+
+    def _counter(self, exact: bool, n: int) -> Counter:
+        if (exact, n) not in self.counts:
+            words = self.words[exact]
+            self.counts[exact, n] = Counter(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+        return self.counts[exact, n]
+
+    def count(self, term: Term) -> int:
+        counter = self._counter(term.exact, len(term.words))
+        if not term.prefix:
+            return counter.get(term.words, 0)
+        keys = self.sorted.get((term.exact, len(term.words)))
+        if keys is None:
+            keys = self.sorted[term.exact, len(term.words)] = sorted(counter)
+        total, i = 0, bisect_left(keys, term.words)
+        while i < len(keys) and keys[i][:-1] == term.words[:-1] and keys[i][-1].startswith(term.words[-1]):
+            total += counter[keys[i]]
+            i += 1
+        return total
 
 
 def topics_for(text: str, title: str, language: str | None, vocabulary: Vocabulary) -> list[str]:
     """Keys of the vocabulary's topics found in an article, in vocabulary order."""
     folded = fold_chinese(f"{title or ''}\n{text or ''}")
-    latin = fold_latin(folded)
+    words = WordCounts(fold_latin(folded))
     base = (language or "").split("-")[0].lower()
     languages = ("en",) if base in ("zh", "en", "th") else ("en", "fr")
-    found = []
-    for topic in vocabulary.topics:
-        if mentions(topic, folded, latin, languages) >= topic.min_mentions:
-            found.append(topic.key)
-    return found
+    return [topic.key for topic in vocabulary.topics
+            if mentions(topic, folded, words, languages) >= topic.min_mentions]
 
 
-def mentions(topic: Topic, folded: str, latin: str, languages: tuple[str, ...]) -> int:
-    for phrase in topic.exclude:
-        folded = folded.replace(phrase, " ")
-        latin = re.sub(re.escape(fold_latin(phrase)), " ", latin, flags=re.IGNORECASE)
+def mentions(topic: Topic, folded: str, words: WordCounts, languages: tuple[str, ...]) -> int:
+    if topic.exclude:
+        for phrase in topic.exclude:
+            folded = folded.replace(phrase, " ")
+        latin_excludes = [p for p in topic.exclude if re.search("[A-Za-z]", fold_latin(p))]
+        if latin_excludes:
+            masked = fold_latin(folded)
+            for phrase in latin_excludes:
+                masked = re.sub(r"[\s\-]+".join(map(re.escape, fold_latin(phrase).split())), " ", masked,
+                                flags=re.IGNORECASE)
+            words = WordCounts(masked)
     count = sum(folded.count(term) for term in topic.substrings)
-    for lang in languages:
-        count += sum(len(pattern.findall(latin)) for pattern in topic.words.get(lang, ()))
-    return count
+    return count + sum(words.count(term) for lang in languages for term in topic.terms.get(lang, ()))
