@@ -26,8 +26,9 @@ from .language import detect_language
 from .metadata import paywall_phrase_in, read_page_metadata
 from .page import Page
 from .rules import ExtractRules
+from .zones import default_timezone
 
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
 
 NOT_ARTICLE = "not_article"
 PAYWALLED_TEASER = "paywalled_teaser"
@@ -137,7 +138,6 @@ def extract_article(body: bytes | str, url: str, *, rules: ExtractRules | None =
                     timezone: str | None = None) -> Article | Rejected:
     if fetched_at is None or fetched_at.tzinfo is None:
         raise ValueError("fetched_at must be a timezone-aware datetime")
-    tz = timezone or (rules.timezone if rules else "UTC")
     try:
         html, _codec = decode_html(body, http_charset)
     except UndecodableError as exc:
@@ -152,6 +152,8 @@ def extract_article(body: bytes | str, url: str, *, rules: ExtractRules | None =
         return Rejected(url, WRONG_HOST, f"{host} not in {sorted(rules.allowed_hosts)}")
 
     page = Page(html, url)
+    declared_language = page.root.get("lang") or page.meta.get("content-language")
+    tz = timezone or (rules.timezone if rules else default_timezone(url, declared_language, _codec))
     meta = read_page_metadata(page, rules)
     found = find_published(page, fetched_at=fetched_at, timezone=tz,
                            date_selector=rules.date_selector if rules else None,
