@@ -36,6 +36,10 @@ class SitesFailed(IngotError):
     """The run finished but some sites failed; the message is the run's report."""
 
 
+class CrawlUnusable(IngotError):
+    """The crawl ran to its end but not one response was usable: the site is down or refuses us."""
+
+
 def news_day_for(moment: datetime, timezone: str) -> date:
     """The news day a run covers: the calendar day of the start of its data interval, in the news time zone."""
     return moment.astimezone(ZoneInfo(timezone)).date()
@@ -94,8 +98,27 @@ def crawl_one_site(settings: Settings, site_key: str, day: date, *, recrawl: boo
     except Exception as error:
         save_crawl_result(url, site_key, day, "failed", one_line(error), {})
         raise
+    unusable = unusable_crawl_reason(outcome.stats)
+    if unusable:
+        message = f"{site_key}: the crawl for {day} got no usable response ({unusable})"
+        save_crawl_result(url, site_key, day, "failed", message, outcome.stats)
+        raise CrawlUnusable(message)
     save_crawl_result(url, site_key, day, outcome.status, outcome.error, outcome.stats)
     return {"site": site_key, "status": outcome.status, "stats": outcome.stats}
+
+
+def unusable_crawl_reason(stats: dict) -> str | None:
+    """Why a crawl that stored no page at all failed (HTTP errors, download errors), or None."""
+    if sum((stats.get("pages") or {}).values()):
+        return None
+    responses = {int(code): n for code, n in (stats.get("responses") or {}).items() if str(code).isdigit()}
+    errors = {code: n for code, n in responses.items() if code >= 400}
+    if errors:
+        return "HTTP " + ", ".join(f"{code} x{n}" for code, n in sorted(errors.items()))
+    if stats.get("errors"):
+        samples = stats.get("error_samples") or []
+        return f"{stats['errors']} download errors" + (f", e.g. {samples[0]}" if samples else "")
+    return None
 
 
 def extract_one_site(settings: Settings, site_key: str, day: date, *, reextract: bool = False) -> dict:
@@ -152,10 +175,13 @@ def report_run(settings: Settings, site_keys: Sequence[str], day: date) -> str:
 
 
 def crawl_succeeded(db_url: str, site_key: str, day: date) -> bool:
+    """The day's crawl run succeeded, and this pipeline did not find it unusable."""
     with connect(db_url) as conn:
-        row = conn.execute("SELECT status FROM crawl_run WHERE site_key = %s AND news_day = %s",
-                           (site_key, day)).fetchone()
-    return row is not None and row[0] == "succeeded"
+        row = conn.execute(
+            "SELECT cr.status, d.crawl_status FROM crawl_run cr LEFT JOIN daily_site_run d "
+            "ON d.site_key = cr.site_key AND d.news_day = cr.news_day WHERE cr.site_key = %s AND cr.news_day = %s",
+            (site_key, day)).fetchone()
+    return row is not None and row[0] == "succeeded" and row[1] in (None, "succeeded")
 
 
 SAVE_PLAN = """

@@ -9,6 +9,7 @@ metric that has always been poor, or that has no history yet, is at most a warni
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -38,7 +39,7 @@ DRIFT_METRICS = {
 
 @dataclass(frozen=True)
 class DayCounts:
-    """What one site's crawl run of one news day produced."""
+    """What one site's crawl run of one news day produced. ``pages``: responses (of every kind)."""
 
     pages: int = 0
     http_errors: int = 0
@@ -133,7 +134,7 @@ def failures(results: Iterable[CheckResult]) -> list[CheckResult]:
 # --- I/O -------------------------------------------------------------------------------------------------------
 
 COUNTS = f"""
-SELECT cr.site_key, cr.news_day,
+SELECT cr.site_key, cr.news_day, cr.stats -> 'responses',
        count(rp.id),
        count(rp.id) FILTER (WHERE rp.http_status >= 400),
        count(pe.raw_page_id),
@@ -147,7 +148,7 @@ LEFT JOIN raw_page rp ON rp.crawl_run_id = cr.id
 LEFT JOIN page_extraction pe ON pe.raw_page_id = rp.id
 LEFT JOIN article a ON a.id = pe.article_id AND pe.outcome = 'article'
 WHERE cr.site_key = ANY(%(sites)s) AND cr.news_day BETWEEN %(first)s AND %(day)s
-GROUP BY cr.site_key, cr.news_day
+GROUP BY cr.id
 """
 
 REJECTIONS = """
@@ -182,9 +183,19 @@ def load_day_counts(conn, site_keys: Sequence[str], day: date,
     for site_key, news_day, reason, n in conn.execute(REJECTIONS, window):
         rejected[site_key, news_day][reason] = n
     counts: dict[str, dict[date, DayCounts]] = defaultdict(dict)
-    for site_key, news_day, *numbers in conn.execute(COUNTS, window):
-        counts[site_key][news_day] = DayCounts(*numbers, rejected=rejected[site_key, news_day])
+    for site_key, news_day, responses, *numbers in conn.execute(COUNTS, window):
+        day_counts = DayCounts(*numbers, rejected=rejected[site_key, news_day])
+        counts[site_key][news_day] = with_response_counts(day_counts, responses)
     return counts
+
+
+def with_response_counts(counts: DayCounts, responses: Mapping[str, int] | None) -> DayCounts:
+    """Count HTTP errors over every response of the crawl (its stats), not only the pages it stored."""
+    by_status = {int(code): n for code, n in (responses or {}).items() if str(code).isdigit()}
+    if not by_status:
+        return counts
+    errors = sum(n for code, n in by_status.items() if code >= 400)
+    return dataclasses.replace(counts, pages=sum(by_status.values()), http_errors=errors)
 
 
 def check_sites(db_url: str, site_keys: Sequence[str], day: date) -> list[CheckResult]:

@@ -40,7 +40,8 @@ PARSE_SCRIPT = textwrap.dedent("""
         "tasks": {t.task_id: {"upstream": sorted(t.upstream_task_ids), "retries": t.retries, "owner": t.owner,
                               "trigger_rule": t.trigger_rule.value, "pool": t.pool,
                               "backoff": t.retry_exponential_backoff,
-                              "mapped": t.get_closest_mapped_task_group() is not None} for t in (dag.tasks if dag else [])},
+                              "mapped": t.get_closest_mapped_task_group() is not None}
+                  for t in (dag.tasks if dag else [])},
     }))
 """)
 

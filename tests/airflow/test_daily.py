@@ -83,3 +83,14 @@ def test_interactive_runs_do_not_retry_and_time_box_crawls():
     conf = run_conf(date(2026, 3, 9), ["a"], crawl_timeout_minutes=3)
     assert conf == {"day": "2026-03-09", "sites": ["a"], "retry_failed_tasks": False, "recrawl": True,
                     "crawl_timeout_minutes": 3}
+
+
+def test_a_crawl_that_stored_nothing_and_met_errors_is_unusable():
+    from ingot.daily import unusable_crawl_reason
+
+    assert unusable_crawl_reason({"pages": {}, "responses": {"200": 1, "500": 6, "503": 1}}) == "HTTP 500 x6, 503 x1"
+    offline = {"pages": {}, "responses": {}, "errors": 2, "error_samples": ["DNS lookup failed"]}
+    assert unusable_crawl_reason(offline) == "2 download errors, e.g. DNS lookup failed"
+    assert unusable_crawl_reason({"pages": {"feed": 1}, "responses": {"200": 1, "500": 3}}) is None
+    assert unusable_crawl_reason({"pages": {}, "responses": {"304": 1}}) is None  # nothing new: not a failure
+    assert unusable_crawl_reason({}) is None

@@ -140,8 +140,8 @@ def test_check_sites_stores_results_and_fails_the_site_whose_yield_dropped(two_s
     results = check_sites(two_sites, ["alpha", "beta"], DAY)
     assert [(r.site_key, r.metric) for r in failures(results)] == [("alpha", "articles_found")]
     with psycopg.connect(two_sites) as conn:
-        stored = conn.execute("SELECT site_key, metric, value, baseline, status FROM quality_check "
-                              "WHERE news_day = %s AND metric = 'articles_found' ORDER BY site_key", (DAY,)).fetchall()
+        stored = conn.execute("SELECT site_key, metric, value, baseline, status FROM quality_check WHERE "
+                              "news_day = %s AND metric = 'articles_found' ORDER BY site_key", (DAY,)).fetchall()
     assert stored == [("alpha", "articles_found", 0, 3, "fail"), ("beta", "articles_found", 2, 2, "ok")]
 
 
@@ -159,3 +159,11 @@ def test_a_site_without_any_crawl_run_that_day_counts_as_zero(two_sites):
     later = DAY + timedelta(days=1)
     results = check_sites(two_sites, ["beta"], later)
     assert [(r.site_key, r.metric, r.value) for r in failures(results)] == [("beta", "articles_found", 0)]
+
+
+def test_http_errors_are_counted_over_every_response_of_the_crawl():
+    from ingot.quality import with_response_counts
+
+    counts = with_response_counts(DayCounts(pages=2, http_errors=0), {"200": 2, "500": 6, "304": 2})
+    assert (counts.pages, counts.http_errors) == (10, 6)
+    assert with_response_counts(DayCounts(pages=2), None) == DayCounts(pages=2)
