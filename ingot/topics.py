@@ -53,7 +53,8 @@ class Topic:
     kind: str
     substrings: tuple[str, ...]  # folded Chinese and Thai terms
     terms: dict[str, tuple[Term, ...]]  # language -> Latin-script terms
-    exclude: tuple[str, ...] = ()  # folded phrases
+    exclude: tuple[str, ...] = ()  # folded phrases, blanked out before Chinese and Thai terms are counted
+    latin_exclude: re.Pattern | None = None  # the Latin-script ones, blanked out before words are counted
     min_mentions: int = 1
 
 
@@ -81,13 +82,15 @@ def parse_vocabulary(document: dict, version: str) -> Vocabulary:
         unknown = set(spec) - TOPIC_KEYS
         if unknown:
             raise ValueError(f"topics.{key}: unknown keys {sorted(unknown)}; allowed: {sorted(TOPIC_KEYS)}")
+        exclude = tuple(fold_chinese(str(t)) for t in spec.get("exclude", []))
         topics.append(
             Topic(
                 key=str(key),
                 kind=str(spec.get("kind", "theme")),
                 substrings=tuple(fold_chinese(str(t)) for t in [*spec.get("zh", []), *spec.get("th", [])]),
                 terms={lang: tuple(parse_term(str(t)) for t in spec.get(lang, [])) for lang in ("en", "fr")},
-                exclude=tuple(fold_chinese(str(t)) for t in spec.get("exclude", [])),
+                exclude=exclude,
+                latin_exclude=exclude_pattern(exclude),
                 min_mentions=int(spec.get("min_mentions", 1)),
             )
         )
@@ -98,6 +101,13 @@ def fold_latin(text: str) -> str:
     """Accents off Latin letters (é → e); Thai and other combining marks are kept."""
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not "\u0300" <= ch <= "\u036f"))
+
+
+def exclude_pattern(phrases: tuple[str, ...]) -> re.Pattern | None:
+    latin = [fold_latin(p).split() for p in phrases if re.search("[A-Za-z]", fold_latin(p))]
+    if not latin:
+        return None
+    return re.compile("|".join(r"[\s\-]+".join(map(re.escape, words)) for words in latin), re.IGNORECASE)
 
 
 def parse_term(term: str) -> Term:
@@ -148,15 +158,9 @@ def topics_for(text: str, title: str, language: str | None, vocabulary: Vocabula
 
 
 def mentions(topic: Topic, folded: str, words: WordCounts, languages: tuple[str, ...]) -> int:
-    if topic.exclude:
-        for phrase in topic.exclude:
-            folded = folded.replace(phrase, " ")
-        latin_excludes = [p for p in topic.exclude if re.search("[A-Za-z]", fold_latin(p))]
-        if latin_excludes:
-            masked = fold_latin(folded)
-            for phrase in latin_excludes:
-                masked = re.sub(r"[\s\-]+".join(map(re.escape, fold_latin(phrase).split())), " ", masked,
-                                flags=re.IGNORECASE)
-            words = WordCounts(masked)
+    if topic.latin_exclude is not None and topic.latin_exclude.search(fold_latin(folded)):
+        words = WordCounts(topic.latin_exclude.sub(" ", fold_latin(folded)))
+    for phrase in topic.exclude:
+        folded = folded.replace(phrase, " ")
     count = sum(folded.count(term) for term in topic.substrings)
     return count + sum(words.count(term) for lang in languages for term in topic.terms.get(lang, ()))
