@@ -93,6 +93,8 @@ def task_settings():
                                     description="Retry failed crawls and extractions with backoff"),
         "crawl_timeout_minutes": Param(45, type="number", minimum=1,
                                        description="Stop a site's crawl after this long"),
+        "scrapy_settings": Param({}, type="object",
+                                 description="Scrapy settings overriding the crawler's, e.g. {\"RETRY_TIMES\": 1}"),
     },
     doc_md=__doc__,
 )
@@ -114,7 +116,8 @@ def ingot_daily():
 
             params = get_current_context()["params"]
             return call_daily("crawl_one_site", site_key, date.fromisoformat(day), recrawl=params["recrawl"],
-                              timeout_minutes=params["crawl_timeout_minutes"])
+                              timeout_minutes=params["crawl_timeout_minutes"],
+                              scrapy_settings=params["scrapy_settings"])
 
         @task(trigger_rule=TriggerRule.ALL_DONE)
         def extract(site_key: str, day: str) -> dict:

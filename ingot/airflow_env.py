@@ -27,6 +27,8 @@ CRAWL_POOL = "ingot_crawl"
 CRAWL_POOL_SLOTS = 4
 API_HOST = "127.0.0.1"
 API_PORT = 8080
+# An interactive run waits for its crawls: one retry, short backoff. Politeness (delays, robots.txt) is unchanged.
+INTERACTIVE_SCRAPY_SETTINGS = {"RETRY_TIMES": 1, "RETRY_BACKOFF_MAX": 4, "DOWNLOAD_TIMEOUT": 20}
 
 
 class AirflowRunFailed(IngotError):
@@ -83,7 +85,7 @@ def run_conf(day: date, sites: Sequence[str] | None = None, *, recrawl: bool = T
              crawl_timeout_minutes: float = 10) -> dict:
     """The run configuration (DAG params) of one interactive run: no retries, bounded crawls."""
     conf: dict = {"day": day.isoformat(), "retry_failed_tasks": False, "recrawl": recrawl,
-                  "crawl_timeout_minutes": crawl_timeout_minutes}
+                  "crawl_timeout_minutes": crawl_timeout_minutes, "scrapy_settings": INTERACTIVE_SCRAPY_SETTINGS}
     if sites:
         conf["sites"] = list(sites)
     return conf

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -80,12 +81,13 @@ def plan_run(settings: Settings, *, requested_sites: Sequence[str] | None, reque
 
 
 def crawl_one_site(settings: Settings, site_key: str, day: date, *, recrawl: bool = False,
-                   timeout_minutes: float = 45) -> dict:
+                   timeout_minutes: float = 45, scrapy_settings: dict | None = None) -> dict:
     """Crawl one site for ``day`` (Scrapy in a subprocess) unless that day's crawl already succeeded.
 
     A crawl that already succeeded is not repeated (``recrawl`` forces it): a rerun or a backfill of a past day
     then re-extracts from the stored pages instead of attributing today's pages to that day. Raises
     ``CrawlFailed`` (after recording why) when the crawl failed or outlived ``timeout_minutes``.
+    ``scrapy_settings`` override the crawler's (interactive runs retry less).
     """
     from ingot.crawl_job import crawl_site
 
@@ -94,7 +96,8 @@ def crawl_one_site(settings: Settings, site_key: str, day: date, *, recrawl: boo
         log.info("%s: the crawl of %s already succeeded; using its stored pages", site_key, day)
         return {"site": site_key, "status": "skipped"}
     try:
-        outcome = crawl_site(settings, site_key, day, timeout=timeout_minutes * 60)
+        outcome = crawl_site(settings, site_key, day, timeout=timeout_minutes * 60,
+                             overrides={name: str(value) for name, value in (scrapy_settings or {}).items()})
     except Exception as error:
         save_crawl_result(url, site_key, day, "failed", one_line(error), {})
         raise
@@ -281,12 +284,21 @@ def load_site_days(db_url: str, site_keys: Sequence[str], day: date) -> list[Sit
         if crawl_status is None:
             reasons.append("no crawl recorded for this day (see the crawl task's log)")
         elif crawl_status == "failed":
-            reasons.append(f"crawl failed: {crawl_error or 'no reason recorded'}")
+            reasons.append(f"crawl failed{unreachable_note(crawl_error)}: {crawl_error or 'no reason recorded'}")
         if extract_status == "failed":
             reasons.append(f"extraction failed: {extract_error}")
         reasons.extend(f"quality check failed: {message}" for message in quality)
         site_days.append(SiteDay(key, crawl_status, found, new, rejected, failed, tuple(reasons)))
     return site_days
+
+
+NETWORK_ERRORS = re.compile(r"DNS lookup failed|CannotResolveHost|ConnectionRefused|Connection refused|"
+                            r"TCPTimedOut|TimeoutError|timed out|No route to host|NetworkUnreachable", re.I)
+
+
+def unreachable_note(error: str | None) -> str:
+    """" (site unreachable)" when a crawl error is a network failure, so offline runs read plainly."""
+    return " (site unreachable)" if error and NETWORK_ERRORS.search(error) else ""
 
 
 def render_report(day: date, site_days: Sequence[SiteDay]) -> str:

@@ -110,4 +110,5 @@ def test_daily_early_morning_in_the_news_time_zone_by_default(parsed):
 
 
 def test_run_params_for_day_sites_and_reruns(parsed):
-    assert {"day", "sites", "recrawl", "reextract", "retry_failed_tasks"} <= set(parsed["params"])
+    assert {"day", "sites", "recrawl", "reextract", "retry_failed_tasks", "crawl_timeout_minutes",
+            "scrapy_settings"} <= set(parsed["params"])

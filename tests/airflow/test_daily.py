@@ -64,7 +64,7 @@ def test_report_rows_come_from_the_database(db_url):
     save_crawl_result(db_url, "b", day, "failed", "b.example unreachable: DNS lookup failed", {})
     rows = {row.site_key: row for row in load_site_days(db_url, ["a", "b", "c"], day)}
     assert rows["a"] == SiteDay("a", "succeeded", 0, 4, 0, 0, ())
-    assert rows["b"].failed_because == ("crawl failed: b.example unreachable: DNS lookup failed",)
+    assert rows["b"].failed_because == ("crawl failed (site unreachable): b.example unreachable: DNS lookup failed",)
     assert rows["c"].crawl_status is None and "no crawl recorded" in rows["c"].failed_because[0]
 
 
@@ -82,7 +82,8 @@ def test_project_local_airflow_uses_sqlite_under_the_ingot_home_and_our_dags(tmp
 def test_interactive_runs_do_not_retry_and_time_box_crawls():
     conf = run_conf(date(2026, 3, 9), ["a"], crawl_timeout_minutes=3)
     assert conf == {"day": "2026-03-09", "sites": ["a"], "retry_failed_tasks": False, "recrawl": True,
-                    "crawl_timeout_minutes": 3}
+                    "crawl_timeout_minutes": 3, "scrapy_settings": {"RETRY_TIMES": 1, "RETRY_BACKOFF_MAX": 4,
+                                                                    "DOWNLOAD_TIMEOUT": 20}}
 
 
 def test_a_crawl_that_stored_nothing_and_met_errors_is_unusable():
@@ -94,3 +95,14 @@ def test_a_crawl_that_stored_nothing_and_met_errors_is_unusable():
     assert unusable_crawl_reason({"pages": {"feed": 1}, "responses": {"200": 1, "500": 3}}) is None
     assert unusable_crawl_reason({"pages": {}, "responses": {"304": 1}}) is None  # nothing new: not a failure
     assert unusable_crawl_reason({}) is None
+
+
+def test_network_failures_read_as_unreachable_in_the_report(db_url):
+    day = date(2026, 3, 9)
+    with psycopg.connect(db_url) as conn:
+        conn.execute("INSERT INTO site (key, name, base_url, timezone, rule_version) "
+                     "VALUES ('x', 'x', 'https://x/', 'UTC', 1)")
+    save_crawl_result(db_url, "x", day, "failed", "x: 1 fetch(es) failed (CannotResolveHostError: DNS lookup "
+                      "failed: no results for hostname lookup: x.example.)", {})
+    [row] = load_site_days(db_url, ["x"], day)
+    assert row.failed_because[0].startswith("crawl failed (site unreachable): x: 1 fetch(es) failed")
