@@ -12,8 +12,9 @@ from urllib.parse import urljoin, urlsplit
 import courlan
 from w3lib.url import canonicalize_url, url_query_cleaner
 
-# Parameters that only say where a reader came from. courlan (strict) drops utm_* and the common click ids;
-# these are the ones it keeps that Chinese portals and newsletters add.
+# Parameters that only say where a reader came from (utm_*, click ids, and those Chinese portals and newsletters
+# add). courlan's strict mode is not used: it keeps only a short list of parameter names and would collapse
+# CISA's `content.html?articleId=…` pages into one URL.
 TRACKING_PARAMS = (
     "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id", "fbclid", "gclid",
     "yclid", "msclkid", "mc_cid", "mc_eid", "spm", "from", "share_token", "sharesource", "isappinstalled",
@@ -26,7 +27,7 @@ def canonical_url(url: str) -> str:
     without tracking parameters, percent-encoding normalised."""
     cleaned = url_query_cleaner(url.strip(), TRACKING_PARAMS, remove=True, keep_fragments=False)
     try:
-        cleaned = courlan.normalize_url(cleaned, strict=True)
+        cleaned = courlan.normalize_url(cleaned, strict=False)
     except ValueError:  # courlan refuses some malformed netlocs; w3lib alone is still deterministic
         pass
     return canonicalize_url(cleaned, keep_fragments=False)

@@ -111,7 +111,9 @@ class NewsSpider(scrapy.Spider):
 
     def failed(self, failure):
         request = failure.request
-        if failure.check(IgnoreRequest):  # robots.txt Disallow or the host guard: a decision, not an error
+        # HttpError is an IgnoreRequest too: test it first. Other IgnoreRequests (robots.txt Disallow, the host
+        # guard) are decisions, not errors.
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
             self.crawler.stats.inc_value("ingot/ignored_requests")
             return
         status = None
