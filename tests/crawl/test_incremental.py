@@ -88,3 +88,20 @@ def test_a_rerun_of_the_same_day_reuses_its_run_and_rows(db_url, fixture_web):
     assert second.crawl_run_id == first.crawl_run_id
     assert second.stats["new_articles"] == 0
     assert len(stored_pages(db_url, "gmw_difang")) == 2
+
+
+def test_ingot_crawl_prints_progress_and_stats(db_url, fixture_web, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from ingot.paths import PROJECT_ROOT
+
+    env = {**os.environ, "INGOT_DATABASE_URL": db_url, "INGOT_FIXTURE_WEB": fixture_web.address,
+           "INGOT_HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "ingot.cli", "crawl", "--site", "cmra", "--day", "2026-09-28"],
+                            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "cmra: crawling news day 2026-09-28" in result.stdout
+    assert "cmra: succeeded, 4 requests (200:4)" in result.stdout
+    assert '"new_articles": 2' in result.stdout
