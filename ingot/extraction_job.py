@@ -9,6 +9,7 @@ pages are never deleted here.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import zlib
 from collections import Counter
@@ -75,27 +76,40 @@ def extract_pages(db_url: str, sites: dict[str, Site], *, site_key: str | None =
     """Extract the pages selected by site, news day and version; returns what happened to them."""
     summary = ExtractionSummary(site_key)
     rejected: Counter[str] = Counter()
-    with connect(db_url) as conn:
+    # autocommit: each batch's ``conn.transaction()`` is then a transaction of its own, not a savepoint of one
+    # run-long transaction (the article store's ON COMMIT DROP staging table needs a real commit per batch)
+    with connect(db_url, autocommit=True) as conn:
         page_ids = [row[0] for row in conn.execute(CANDIDATES, {
             "site": site_key, "day": day, "since": since, "reextract": reextract, "version": EXTRACTOR_VERSION,
             "rule_versions": Jsonb({key: site.rule_version for key, site in sites.items()}),
         })]
         log.info("%s: %d pages to extract", site_key or "all sites", len(page_ids))
         with _executor(sites, workers) as run:
+            # one batch ahead: the pool extracts batch k+1 while this process saves batch k
+            previous = None
             for batch in _batches(page_ids, BATCH_SIZE):
-                outcomes = list(run(_load_pages(conn, batch)))
-                counts = save_outcomes(conn, outcomes)
-                summary.pages += len(outcomes)
-                summary.articles_new += counts.new
-                summary.articles_updated += counts.updated
-                summary.articles_unchanged += counts.unchanged
-                for outcome in outcomes:
-                    if outcome.reason == "extractor_error":
-                        summary.failed += 1
-                    elif outcome.reason:
-                        rejected[outcome.reason] += 1
+                current = run(_load_pages(conn, batch))
+                if previous is not None:
+                    _save(conn, list(previous), summary, rejected)
+                previous = current
+            if previous is not None:
+                _save(conn, list(previous), summary, rejected)
     summary.rejected = dict(rejected)
     return summary
+
+
+def _save(conn: psycopg.Connection, outcomes: list[PageOutcome], summary: ExtractionSummary,
+          rejected: Counter[str]) -> None:
+    counts = save_outcomes(conn, outcomes)
+    summary.pages += len(outcomes)
+    summary.articles_new += counts.new
+    summary.articles_updated += counts.updated
+    summary.articles_unchanged += counts.unchanged
+    for outcome in outcomes:
+        if outcome.reason == "extractor_error":
+            summary.failed += 1
+        elif outcome.reason:
+            rejected[outcome.reason] += 1
 
 
 def _batches(items: list[int], size: int) -> Iterator[list[int]]:
@@ -120,14 +134,30 @@ _worker_sites: dict[str, Site] = {}
 def _init_worker(sites: dict[str, Site]) -> None:
     global _worker_sites
     _worker_sites = sites
+    if multiprocessing.get_start_method() != "fork":
+        _warm_up()
 
 
 def _outcome_in_worker(page: dict) -> PageOutcome:
     return outcome_for_page(page, _worker_sites.get(page["site_key"]))
 
 
+def _warm_up() -> None:
+    """Pay the extractor's one-off costs (trafilatura's import, compiled patterns, the language model) once:
+    in the parent before the pool forks, so that no worker pays them again, or in a spawned worker at start."""
+    from datetime import datetime, timezone
+
+    from extract import extract_article
+
+    extract_article(b"<html><body><h1>warm-up</h1><p>Steel output rose.</p></body></html>",
+                    "https://warm-up.invalid/a.html", fetched_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+
+
 class _executor:
-    """``with _executor(sites, workers) as run: run(pages)`` → outcomes in page order, in-process or pooled."""
+    """``with _executor(sites, workers) as run: run(pages)`` → outcomes in page order, in-process or pooled.
+
+    Pooled, ``run`` submits the pages at once and returns a lazy iterator, so the caller can save one batch
+    while the next is being extracted."""
 
     def __init__(self, sites: dict[str, Site], workers: int | None):
         self.sites = sites
@@ -136,7 +166,11 @@ class _executor:
 
     def __enter__(self):
         if self.workers > 1:
-            self.pool = ProcessPoolExecutor(self.workers, initializer=_init_worker, initargs=(self.sites,))
+            context = multiprocessing.get_context()
+            if context.get_start_method() == "fork":
+                _warm_up()
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
+                                            initargs=(self.sites,))
             return lambda pages: self.pool.map(_outcome_in_worker, pages, chunksize=8)
         return lambda pages: (outcome_for_page(page, self.sites.get(page["site_key"])) for page in pages)
 
