@@ -1,0 +1,130 @@
+"""Extraction on the generated site's pages: pages per second per core against bare trafilatura, and scaling of
+ingot's extraction step (``extract_pages``: read raw pages, process pool, save) from 1 to N processes.
+
+    .venv/bin/python -m bench.bench_scaling [--pages 400] [--repeats 3]
+
+Per core: one process, the extractors alternating per repeat; ingot's ``extract_article`` with the site's rules
+against ``trafilatura.bare_extraction(with_metadata=True)``, both from raw bytes. Scaling: the same pages stored
+as raw pages of one crawl run, re-extracted (``reextract=True``) with 1 and with N workers; parallel efficiency is
+the N-worker rate over the 1-worker rate (N = the machine's cores, 2 here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import statistics
+import tempfile
+import time
+import zlib
+from datetime import datetime, timezone
+from pathlib import Path
+
+import psycopg
+import trafilatura
+from psycopg.types.json import Jsonb
+
+from bench.common import print_table, throwaway_database
+from bench.generated_site import SITE_KEY, GeneratedSite, write_site
+from extract import extract_article
+from ingot.extraction_job import extract_pages
+from ingot.site_store import save_sites
+from ingot.sites import load_sites
+
+FETCHED_AT = datetime(2026, 4, 1, tzinfo=timezone.utc)
+
+
+def site_pages(site: GeneratedSite) -> list[tuple[bytes, str, str]]:
+    """(body, url, content type) of every article page, as served."""
+    import json
+
+    pages = []
+    for article in site.articles:
+        file = site.web_dir / site.host / article.path.lstrip("/")
+        meta = json.loads(file.with_name(file.name + ".meta.json").read_text())
+        pages.append((file.read_bytes(), article.url, meta["headers"]["Content-Type"]))
+    return pages
+
+
+def per_core(site: GeneratedSite, pages, repeats: int) -> dict[str, float]:
+    rules = load_sites(site.sites_dir)[SITE_KEY].extract
+
+    def ingot():
+        for body, url, content_type in pages:
+            charset = content_type.split("charset=")[1] if "charset=" in content_type else None
+            extract_article(body, url, rules=rules, http_charset=charset, fetched_at=FETCHED_AT,
+                            timezone="Asia/Shanghai")
+
+    def bare():
+        for body, url, _ in pages:
+            trafilatura.bare_extraction(body, url=url, with_metadata=True)
+
+    funcs = {"trafilatura.bare_extraction (metadata)": bare, "ingot extract_article": ingot}
+    for func in funcs.values():
+        func()  # warm-up
+    rates: dict[str, list[float]] = {name: [] for name in funcs}
+    for _ in range(repeats):
+        for name, func in funcs.items():
+            start = time.perf_counter()
+            func()
+            rates[name].append(len(pages) / (time.perf_counter() - start))
+    return {name: statistics.median(r) for name, r in rates.items()}
+
+
+def store_raw_pages(url: str, site: GeneratedSite, pages) -> None:
+    with psycopg.connect(url) as conn:
+        save_sites(conn, load_sites(site.sites_dir))
+        run_id = conn.execute("INSERT INTO crawl_run (site_key, news_day, status) VALUES (%s, %s, 'succeeded') "
+                              "RETURNING id", (SITE_KEY, FETCHED_AT.date())).fetchone()[0]
+        with conn.cursor().copy("COPY raw_page (crawl_run_id, site_key, kind, url, final_url, canonical_url, "
+                                "http_status, headers, body_zlib, body_size, body_sha256, fetched_at) "
+                                "FROM STDIN") as copy:
+            for body, page_url, content_type in pages:
+                copy.write_row((run_id, SITE_KEY, "article", page_url, page_url, page_url, 200,
+                                Jsonb({"content-type": content_type}), zlib.compress(body), len(body),
+                                hashlib.sha256(body).hexdigest(), FETCHED_AT))
+
+
+def scaling(url: str, site: GeneratedSite, pages, repeats: int, workers: int) -> dict[int, float]:
+    sites = load_sites(site.sites_dir)
+    extract_pages(url, sites, site_key=SITE_KEY, workers=1)  # first extraction: inserts and clusters, untimed
+    rates: dict[int, list[float]] = {1: [], workers: []}
+    for _ in range(repeats):
+        for count in rates:
+            start = time.perf_counter()
+            summary = extract_pages(url, sites, site_key=SITE_KEY, reextract=True, workers=count)
+            rates[count].append(summary.pages / (time.perf_counter() - start))
+    return {count: statistics.median(r) for count, r in rates.items()}
+
+
+def main(argv: list[str] | None = None) -> dict[str, list]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=400)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="ingot-scaling-") as tmp:
+        site = write_site(Path(tmp), "http://www.metals-bench.com/", args.pages)
+        pages = site_pages(site)
+        core = per_core(site, pages, args.repeats)
+        with throwaway_database() as url:
+            store_raw_pages(url, site, pages)
+            pool = scaling(url, site, pages, args.repeats, args.workers)
+    bare, ours = core["trafilatura.bare_extraction (metadata)"], core["ingot extract_article"]
+    tables = {
+        "per_core": [[name, f"{rate:.1f}", f"{rate / bare:.2f}"] for name, rate in core.items()],
+        "scaling": [[f"extract_pages, {count} process{'es' if count > 1 else ''}", f"{rate:.1f}",
+                     f"{rate / pool[1]:.2f}"] for count, rate in pool.items()],
+    }
+    print_table(f"Extraction per core, {len(pages)} generated pages (median of {args.repeats})",
+                ["extractor", "pages/s", "vs trafilatura"], tables["per_core"])
+    print_table(f"Extraction step scaling (read + extract + save, median of {args.repeats})",
+                ["run", "pages/s", "speed-up"], tables["scaling"])
+    print(f"\ningot / trafilatura per core: {ours / bare:.2f} (target >= 0.77); "
+          f"parallel efficiency on {args.workers}: {pool[args.workers] / pool[1]:.2f} (target >= 1.7)")
+    return tables
+
+
+if __name__ == "__main__":
+    main()
