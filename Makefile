@@ -20,8 +20,7 @@ $(UV):
 	touch $@
 
 run: setup
-	.venv/bin/ingot db upgrade
-	.venv/bin/ingot sites
+	.venv/bin/ingot run
 
 test: setup
 	.venv/bin/pytest
