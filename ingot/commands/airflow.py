@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shlex
+import sys
+from pathlib import Path
 
 from ingot.airflow_env import API_HOST, API_PORT, airflow_command, airflow_environment, prepare_airflow
 from ingot.database import connect, resolve_database_url
@@ -16,7 +18,7 @@ from ingot.migrations import upgrade
 from ingot.paths import MIGRATIONS_DIR
 from ingot.settings import Settings
 
-EXPORTED_PREFIXES = ("AIRFLOW_HOME", "AIRFLOW__", "INGOT_", "PYTHONPATH")
+EXPORTED_PREFIXES = ("AIRFLOW_HOME", "AIRFLOW__", "INGOT_", "PYTHONPATH", "PATH")
 
 
 def register(subparsers) -> None:
@@ -44,8 +46,11 @@ def register(subparsers) -> None:
 
 def standalone_environment(settings: Settings, db_url: str) -> dict[str, str]:
     env = airflow_environment(settings)
+    # `airflow standalone` starts its components as `airflow ...` from PATH: ours must come first.
+    bin_dir = str(Path(sys.executable).parent)
     env.update({"INGOT_DATABASE_URL": db_url, "INGOT_HOME": str(settings.home),
-                "INGOT_SITES_DIR": str(settings.sites_dir)})
+                "INGOT_SITES_DIR": str(settings.sites_dir),
+                "PATH": os.pathsep.join(filter(None, [bin_dir, env.get("PATH")]))})
     return env
 
 
