@@ -56,6 +56,11 @@ NAIVE_TABLE = ("CREATE TABLE IF NOT EXISTS naive_article (id bigserial PRIMARY K
                "published text, author text)")
 
 
+E2E_HEADER = ["system", "wall s", "cpu s", "articles/s", "wall vs ingot", "cpu vs ingot", "requests", "found",
+              "complete", "clean", "good"]
+INCREMENTAL_HEADER = ["run", "requests", "article requests", "wall s", "wall vs full", "detail", "fetched twice"]
+
+
 @dataclass
 class Run:
     wall: float
@@ -156,7 +161,7 @@ def article_paths(requests) -> list[str]:
     return [path for method, host, path, status in requests if "/article-" in path]
 
 
-def end_to_end(bench: Bench, repeats: int) -> list[list[object]]:
+def end_to_end(bench: Bench, repeats: int) -> tuple[list[list[object]], dict]:
     bench.serve(bench.site)
     runs: dict[str, list[Run]] = {"ingot": [], "trafilatura (sitemap + threads)": [], "naive Scrapy + trafilatura": []}
     for _ in range(repeats):
@@ -168,17 +173,19 @@ def end_to_end(bench: Bench, repeats: int) -> list[list[object]]:
     medians = {name: (statistics.median(r.wall for r in rs), statistics.median(r.cpu for r in rs))
                for name, rs in runs.items()}
     ingot_wall, ingot_cpu = medians["ingot"]
-    rows = []
+    rows, metrics = [], {}
     for name, rs in runs.items():
         wall, cpu = medians[name]
         quality = quality_share(rs[-1].texts, expectations)
+        metrics[name.split()[0]] = {"wall": wall, "cpu": cpu, "rate": total / wall, **quality}
         rows.append([name, f"{wall:.1f}", f"{cpu:.1f}", f"{total / wall:.1f}", f"{wall / ingot_wall:.2f}",
                      f"{cpu / ingot_cpu:.2f}", f"{len(rs[-1].requests)}", f"{quality['found']:.0%}",
                      f"{quality['complete']:.0%}", f"{quality['clean']:.0%}", f"{quality['good']:.0%}"])
-    return rows
+    metrics["crawl_share"] = statistics.median(bench.crawl_walls[-repeats:]) / ingot_wall
+    return rows, metrics
 
 
-def incremental(bench: Bench) -> list[list[object]]:
+def incremental(bench: Bench) -> tuple[list[list[object]], dict]:
     """Day 1 full, day 2 incremental (2% new); then the grown site fully re-crawled into an empty database."""
     bench.serve(bench.site)
     first = bench.ingot(bench.site, DAY)
@@ -189,16 +196,20 @@ def incremental(bench: Bench) -> list[list[object]]:
     fetched = article_paths(day2.requests)
     twice = sum(n - 1 for n in Counter(fetched).values() if n > 1) + len(set(fetched) & set(article_paths(first.requests)))
     other = len(day2.requests) - len(fetched)
+    metrics = {"new": new, "article_requests": len(fetched), "other_requests": other, "twice": twice,
+               "other_paths": sorted({path for _, _, path, _ in day2.requests if "/article-" not in path}),
+               "wall": day2.wall, "full_wall": full.wall, "requests": len(day2.requests),
+               "full_requests": len(full.requests)}
     return [
         ["full re-crawl (grown site, empty db)", len(full.requests), len(article_paths(full.requests)),
          f"{full.wall:.1f}", "1.00", "", ""],
         ["incremental day (2% new)", len(day2.requests), len(fetched), f"{day2.wall:.1f}",
          f"{day2.wall / full.wall:.2f}", f"{new} new, {len(fetched) / new:.2f} article req/new, {other} other",
          f"{twice}"],
-    ]
+    ], metrics
 
 
-def main(argv: list[str] | None = None) -> dict[str, list]:
+def main(argv: list[str] | None = None) -> dict[str, tuple[list, dict]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=3)
@@ -213,13 +224,10 @@ def main(argv: list[str] | None = None) -> dict[str, list]:
                 tables["e2e"] = end_to_end(bench, args.repeats)
                 print_table(f"End to end: crawl + extract + store, {args.articles} articles, loopback, delays off "
                             f"(median of {args.repeats})",
-                            ["system", "wall s", "cpu s", "articles/s", "wall vs ingot", "cpu vs ingot", "requests",
-                             "found", "complete", "clean", "good"], tables["e2e"])
+                            E2E_HEADER, tables["e2e"][0])
             if "incremental" not in args.skip:
                 tables["incremental"] = incremental(bench)
-                print_table("Incremental day (ingot)", ["run", "requests", "article requests", "wall s",
-                                                        "wall vs full", "detail", "fetched twice"],
-                            tables["incremental"])
+                print_table("Incremental day (ingot)", INCREMENTAL_HEADER, tables["incremental"][0])
     return tables
 
 
