@@ -138,3 +138,11 @@ def test_one_site_and_day_filter(conn, db_url):
     summary = extract_pages(db_url, {}, site_key="beta", workers=1)
     assert summary.pages == 2
     assert {r[0] for r in conn.execute("SELECT site_key FROM article")} == {"beta"}
+
+
+def test_many_batches_each_commit_on_their_own(conn, db_url, monkeypatch):
+    monkeypatch.setattr("ingot.extraction_job.BATCH_SIZE", 2)
+    seed_pages(conn)
+    summary = extract_pages(db_url, {}, workers=1)
+    assert summary.pages == 5 and summary.articles_new == 3
+    assert conn.execute("SELECT count(*) FROM page_extraction").fetchone()[0] == 5
