@@ -8,21 +8,41 @@ SHA-256 of the request body (AJAX endpoints such as CISA's answer by body). A si
 before answering) and ``truncate`` (bytes actually sent of a body announced in full). The host comes from the ``Host`` header, so a crawler
 that routes every request to this server keeps the site's real URLs. Every request is logged for assertions.
 
+Fault switches imitate what live sites and networks do to a crawler. A fault is a dict with a ``kind`` (see
+``FAULT_KINDS``) and its parameters, set per host or per path, either in a sidecar (``"fault": {...}``) or at run
+time with ``web.inject(fault, host, path)`` (``path`` None: every path of the host). ``"times": n`` makes a fault
+answer only the first n requests (a transient fault), after which the file is served normally. A fault answers
+before the file is looked up, so generated faults (``huge``, ``gzip_bomb``) need no file.
+
 Used by the tests and by ``ingot demo``; it binds to 127.0.0.1 only.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import mimetypes
+import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+# kind → what the server does:
+#   status     answer ``status`` (default 503) with a short HTML body, plus ``Retry-After: retry_after`` if given
+#   reset      close the connection with a TCP reset before answering
+#   stall      wait ``seconds`` (default 30), then close without answering: past any download timeout
+#   truncate   announce the whole file but send only ``bytes`` of it
+#   redirect   answer ``status`` (default 302) with ``Location: location`` (absolute or path)
+#   huge       a generated HTML page of ``size`` bytes (announced in Content-Length, streamed)
+#   gzip_bomb  a small gzip body (Content-Encoding: gzip) that inflates to ``size`` bytes
+#   call       run ``function(host, path)`` (run-time only: stop a database, kill a crawler), then serve
+FAULT_KINDS = ("status", "reset", "stall", "truncate", "redirect", "huge", "gzip_bomb", "call")
 DEFAULT_TYPES = {"": "text/html", ".htm": "text/html", ".html": "text/html", ".aspx": "text/html",
                  ".xml": "application/xml", ".json": "application/json", ".txt": "text/plain"}
 
@@ -64,6 +84,8 @@ class FixtureWeb:
     def __init__(self, root: Path, port: int = 0):
         self.root = root
         self.requests: list[LoggedRequest] = []
+        self._faults: dict[tuple, dict] = {}
+        self.stopping = False
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
@@ -79,6 +101,7 @@ class FixtureWeb:
         return self
 
     def stop(self) -> None:
+        self.stopping = True
         self._server.shutdown()
         self._server.server_close()
 
@@ -99,6 +122,35 @@ class FixtureWeb:
     def requested(self, host: str | None = None) -> list[LoggedRequest]:
         with self._lock:
             return [r for r in self.requests if host is None or r.host == host]
+
+    def inject(self, fault: dict, host: str, path: str | None = None) -> None:
+        """Switch ``fault`` on for ``path`` of ``host`` (the path without its query), or for all of ``host``."""
+        if fault.get("kind") not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {fault.get('kind')!r}; one of {FAULT_KINDS}")
+        with self._lock:
+            self._faults[(host.lower(), path)] = dict(fault)
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def take_fault(self, host: str, path: str, sidecar: dict | None) -> dict | None:
+        """The fault that answers this request, if any, counting down transient ones."""
+        with self._lock:
+            for key in ((host, path), (host, None)):
+                fault = self._faults.get(key)
+                if fault is not None:
+                    break
+            else:
+                if sidecar is None:
+                    return None
+                key = ("sidecar", host, path)
+                fault = self._faults.setdefault(key, dict(sidecar))
+            if "times" in fault:
+                if fault["times"] <= 0:
+                    return None
+                fault["times"] -= 1
+            return fault
 
     def _handler_class(self):
         web = self
@@ -135,6 +187,8 @@ class FixtureRequestHandler(BaseHTTPRequestHandler):
             host = absolute.hostname or host
             target = absolute.path + (f"?{absolute.query}" if absolute.query else "")
         self.fixture_web.log(LoggedRequest(method, host, target))
+        if self._misbehave(host, target, method):
+            return
         root = self.fixture_web.root
         path = None
         for variant in ([body] if method == "POST" else []) + [None]:
@@ -163,6 +217,78 @@ class FixtureRequestHandler(BaseHTTPRequestHandler):
             return
         self._send(status, headers, body, method, meta.get("truncate"))
 
+    def _misbehave(self, host: str, target: str, method: str) -> bool:
+        """Answer with the fault switched on for this request, if any; True when the request is answered."""
+        path = urlsplit(target).path or "/"
+        sidecar = None
+        try:
+            file = fixture_file(self.fixture_web.root, host, target)
+            meta_path = file.with_name(file.name + ".meta.json")
+            if meta_path.is_file():
+                sidecar = json.loads(meta_path.read_text(encoding="utf-8")).get("fault")
+        except FileNotFoundError:
+            pass
+        fault = self.fixture_web.take_fault(host, path, sidecar)
+        if fault is None:
+            return False
+        kind = fault["kind"]
+        html = {"Content-Type": "text/html; charset=utf-8"}
+        if kind == "status":
+            status = int(fault.get("status", 503))
+            headers = dict(html)
+            if fault.get("retry_after") is not None:
+                headers["Retry-After"] = str(fault["retry_after"])
+            self._send(status, headers, f"<html><body><h1>Error {status}</h1></body></html>".encode(), method)
+        elif kind == "reset":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+        elif kind == "stall":
+            deadline = time.monotonic() + float(fault.get("seconds", 30))
+            while time.monotonic() < deadline and not self.fixture_web.stopping:
+                time.sleep(0.05)
+            self.close_connection = True
+        elif kind == "truncate":
+            return self._serve_truncated(host, target, method, int(fault.get("bytes", 100)))
+        elif kind == "redirect":
+            self._send(int(fault.get("status", 302)), {**html, "Location": fault["location"]}, b"", method)
+        elif kind == "huge":
+            self._send_huge(int(fault["size"]), method)
+        elif kind == "gzip_bomb":
+            self._send(200, {**html, "Content-Encoding": "gzip"}, gzip_bomb(int(fault["size"])), method)
+        elif kind == "call":
+            fault["function"](host, path)
+            return False
+        return True
+
+    def _serve_truncated(self, host: str, target: str, method: str, sent: int) -> bool:
+        try:
+            file = fixture_file(self.fixture_web.root, host, target)
+        except FileNotFoundError:
+            return False
+        if not file.is_file():
+            return False
+        self._send(200, {"Content-Type": guess_type(file)}, file.read_bytes(), method, sent)
+        return True
+
+    def _send_huge(self, size: int, method: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        self.close_connection = True
+        if method == "HEAD":
+            return
+        chunk = b"<p>" + b"filler " * 9360 + b"</p>\n"  # ~64 KB
+        sent = 0
+        try:
+            while sent < size:
+                part = chunk[:size - sent]
+                self.wfile.write(part)
+                sent += len(part)
+        except OSError:  # the client gave up, as it should
+            pass
+
     def _send(self, status: int, headers: dict, body: bytes, method: str, truncate: int | None = None) -> None:
         self.send_response(status)
         for name, value in headers.items():
@@ -173,6 +299,14 @@ class FixtureRequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(body if truncate is None else body[:truncate])
         if truncate is not None:
             self.close_connection = True
+
+
+@lru_cache(maxsize=4)
+def gzip_bomb(size: int) -> bytes:
+    """A gzip body that inflates to ``size`` bytes of one repeated HTML paragraph (about 1000:1)."""
+    paragraph = b"<p>" + b"a" * 1017 + b"</p>\n"
+    data = b"<html><body>" + paragraph * (size // len(paragraph) + 1)
+    return gzip.compress(data[:size], compresslevel=9, mtime=0)
 
 
 def guess_type(path: Path) -> str:
