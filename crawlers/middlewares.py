@@ -1,5 +1,5 @@
-"""Downloader and spider middlewares: host guard, known-page skipping, conditional GET, retry backoff and the
-fixture-web route. Each is small; the order they run in is set in ``crawlers.settings``."""
+"""Downloader and spider middlewares: host guard, robots.txt (strict when unreachable), known-page skipping,
+conditional GET, retry backoff and the fixture-web route. Each is small; the order they run in is set in ``crawlers.settings``."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import random
 from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
+from crawlers.failures import RefusedRequest
 from crawlers.known import KnownPages, load_known_pages
 from crawlers.urls import is_allowed_url, is_public_web_url
 from ingot.database import connect
@@ -50,10 +52,38 @@ class HostGuardMiddleware:
 
     def process_request(self, request):
         spider = self.crawler.spider
-        if not is_public_web_url(request.url) or not is_allowed_url(request.url, spider.site.allowed_hosts):
-            self.crawler.stats.inc_value("ingot/refused_host")
-            raise IgnoreRequest(f"outside the allowed hosts of {spider.site_key}: {request.url}")
-        return None
+        if not is_public_web_url(request.url):
+            reason = "refused: not a public http(s) address"
+        elif not is_allowed_url(request.url, spider.site.allowed_hosts):
+            reason = "refused: outside the allowed hosts"
+        else:
+            return None
+        self.crawler.stats.inc_value("ingot/refused_host")
+        logger.info("%s (%s)", reason, request.url)
+        raise RefusedRequest(reason)
+
+
+class _DisallowAll:
+    """The robots parser of a host whose robots.txt could not be fetched."""
+
+    def allowed(self, url, user_agent) -> bool:
+        return False
+
+
+class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, except that a robots.txt that cannot be fetched at all (timeout,
+    connection refused or reset) means "disallow everything" for this crawl, as RFC 9309 (2.3.1.4) asks, instead
+    of Scrapy's "allow everything". The run records it (``robots_unreachable``) and ends failed, so the task's
+    retries try again later. A robots.txt answered with any HTTP status is parsed as Scrapy does."""
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        if isinstance(exc, IgnoreRequest):
+            return super()._robots_error(exc, netloc)
+        self._stats.inc_value("ingot/robots_unreachable")
+        self._stats.set_value(f"ingot/robots_unreachable/{netloc}", f"{type(exc).__name__}")
+        waiting = self._parsers[netloc]
+        self._parsers[netloc] = _DisallowAll()
+        waiting.callback(self._parsers[netloc])
 
 
 class ConditionalGetMiddleware:

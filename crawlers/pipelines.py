@@ -2,23 +2,38 @@
 
 Connects in ``open_spider`` (opening or reopening the day's run), writes pages in batches, idempotent on
 (crawl run, URL), and records the run's status and stats when the spider closes, whatever the reason.
+
+When the database goes away mid-crawl (a restart, a failover), the crawl goes on: pages wait in the buffer and
+each later batch tries a new connection; at the close the pipeline keeps trying for ``INGOT_DB_RETRY_SECONDS``.
+If the buffer fills first, the crawl stops early. If the database never comes back, the run is left
+``running`` with one ERROR line saying so, and a rerun of the day stores what is missing: writes are upserts, and
+pages already stored are known and not fetched again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 import zlib
 from collections import Counter
 
+import psycopg
 from psycopg.types.json import Jsonb
 from scrapy import signals
 
+from crawlers.failures import dropped_redirect_reason
 from crawlers.items import FetchFailure, RawPage
-from crawlers.urls import is_allowed_url
-from ingot.database import connect
+from crawlers.urls import is_allowed_url, is_public_web_url
+from ingot.database import connect, describe_url, redact
+from ingot.errors import DatabaseUnavailable
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 25
+# Pages held while the database is unreachable before the crawl stops early (memory stays bounded).
+MAX_BUFFERED_PAGES = 500
+MAX_FAILED_URLS = 200
 
 OPEN_RUN_SQL = """
 INSERT INTO crawl_run (site_key, news_day, status, started_at)
@@ -56,6 +71,10 @@ class RawPagePipeline:
         self.failures: list[FetchFailure] = []
         self.refused = 0
         self.started = time.monotonic()
+        self.batch_size = crawler.settings.getint("INGOT_BATCH_SIZE", BATCH_SIZE)
+        self.retry_seconds = crawler.settings.getfloat("INGOT_DB_RETRY_SECONDS", 60.0)
+        self.next_attempt = 0.0  # monotonic time before which a lost database is not tried again
+        self.stopping = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -64,6 +83,7 @@ class RawPagePipeline:
             raise ValueError("INGOT_DATABASE_URL is not set: raw pages have nowhere to go")
         pipeline = cls(crawler, url)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.request_dropped, signal=signals.request_dropped)
         return pipeline
 
     def open_spider(self):
@@ -84,38 +104,112 @@ class RawPagePipeline:
                 return item
             self.buffer.append(self._row(item))
             self.pages[item.kind] += 1
-            if len(self.buffer) >= BATCH_SIZE:
+            if len(self.buffer) >= self.batch_size:
                 self.flush()
         return item
 
     def close_spider(self):
-        if self.conn is not None:
-            self.flush()
+        pass  # everything left is written in spider_closed, which also records the run
+
+    def request_dropped(self, request, spider=None):
+        """A redirect whose target was dropped before download (off the site, or a loop) loses its page."""
+        chain = request.meta.get("redirect_urls")
+        if not chain:
+            return  # a link dropped as a duplicate: the page is fetched under its first request
+        site = self.crawler.spider.site
+        allowed = is_public_web_url(request.url) and is_allowed_url(request.url, site.allowed_hosts)
+        reason = dropped_redirect_reason(request.url, chain, allowed)
+        if reason:
+            self.failures.append(FetchFailure(request.meta.get("ingot_kind", "other"),
+                                              request.meta.get("ingot_url", chain[0]), reason,
+                                              extra={"target": request.url}))
+        else:
+            self.crawler.stats.inc_value("ingot/redirect_merged")
 
     def flush(self) -> None:
-        if not self.buffer:
-            return
-        with self.conn.transaction(), self.conn.cursor() as cursor:
-            cursor.executemany(SAVE_PAGE_SQL, self.buffer)
-        self.buffer.clear()
-
-    def spider_closed(self, spider, reason):
-        if self.conn is None or self.run_id is None:
+        """Write the buffered pages; while the database is unreachable, keep them and try again later."""
+        if not self.buffer or time.monotonic() < self.next_attempt:
             return
         try:
-            self.flush()
-        except Exception as error:  # the run row must still say what happened
-            self.failures.append(FetchFailure("other", "", f"storing pages failed: {error}"))
-        scrapy_stats = self.crawler.stats.get_stats()
-        for key, count in scrapy_stats.items():
-            if key.startswith("spider_exceptions/"):  # a callback that raised lost whatever that page held
-                self.failures.append(FetchFailure("other", "", f"spider error {key.split('/', 1)[1]} x{count}"))
-        stats = crawl_stats(scrapy_stats, self.pages, self.failures, self.refused,
-                            time.monotonic() - self.started, reason)
-        status, error = run_outcome(reason, self.pages, self.failures)
-        self.conn.execute(FINISH_RUN_SQL, (status, Jsonb(stats), error, self.run_id))
-        self.conn.close()
+            self._write_batch()
+        except (psycopg.OperationalError, DatabaseUnavailable) as error:
+            self.next_attempt = time.monotonic() + 1.0
+            logger.warning("database unreachable, %d pages kept for the next attempt: %s", len(self.buffer),
+                           self._reason(error))
+            if len(self.buffer) >= MAX_BUFFERED_PAGES and not self.stopping:
+                self.stopping = True
+                self.crawler.engine.close_spider(self.crawler.spider, "database_unavailable")
+
+    def _write_batch(self) -> None:
+        if self.conn is None or self.conn.closed:
+            self.conn = connect(self.database_url, autocommit=True)
+        try:
+            with self.conn.transaction(), self.conn.cursor() as cursor:
+                cursor.executemany(SAVE_PAGE_SQL, self.buffer)
+        except psycopg.OperationalError:
+            self._drop_connection()
+            raise
+        self.buffer.clear()
+
+    def _write_until_deadline(self, write) -> None:
+        """Run ``write`` (which reconnects as needed), retrying for ``INGOT_DB_RETRY_SECONDS``."""
+        deadline, delay = time.monotonic() + self.retry_seconds, 0.25
+        while True:
+            try:
+                return write()
+            except (psycopg.OperationalError, DatabaseUnavailable) as error:
+                self._drop_connection()
+                if time.monotonic() + delay > deadline:
+                    raise DatabaseUnavailable(
+                        f"the database at {describe_url(self.database_url)} stayed unreachable for "
+                        f"{self.retry_seconds:.0f} s ({self._reason(error)})") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    def _finish_run(self, status: str, stats: dict, error: str | None) -> None:
+        if self.conn is None or self.conn.closed:
+            self.conn = connect(self.database_url, autocommit=True)
+        try:
+            self.conn.execute(FINISH_RUN_SQL, (status, Jsonb(stats), error, self.run_id))
+        except psycopg.OperationalError:
+            self._drop_connection()
+            raise
+
+    def _drop_connection(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except Exception:  # already broken: nothing to release
+                pass
         self.conn = None
+
+    def _reason(self, error: Exception) -> str:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return redact(first, self.database_url)[:300]
+
+    def spider_closed(self, spider, reason):
+        if self.run_id is None:
+            return
+        robots = {key.rsplit("/", 1)[1]: value for key, value in self.crawler.stats.get_stats().items()
+                  if key.startswith("ingot/robots_unreachable/")}
+        for netloc, error in robots.items():  # nothing of that host was fetched: a failure, not a decision
+            self.failures.append(FetchFailure("other", f"{netloc}/robots.txt",
+                                              f"robots.txt unreachable ({error}): host not crawled"))
+        try:
+            self._write_until_deadline(self._write_batch if self.buffer else lambda: None)
+            scrapy_stats = self.crawler.stats.get_stats()
+            for key, count in scrapy_stats.items():
+                if key.startswith("spider_exceptions/"):  # a callback that raised lost whatever that page held
+                    self.failures.append(FetchFailure("other", "", f"spider error {key.split('/', 1)[1]} x{count}"))
+            stats = crawl_stats(scrapy_stats, self.pages, self.failures, self.refused,
+                                time.monotonic() - self.started, reason)
+            status, error = run_outcome(reason, self.pages, self.failures)
+            self._write_until_deadline(lambda: self._finish_run(status, stats, error))
+        except DatabaseUnavailable as error:
+            logger.error("Database error: %s; %d pages of this crawl were not stored and its run was not "
+                         "recorded: rerun the crawl when the database is back", error, len(self.buffer))
+        finally:
+            self._drop_connection()
 
     def _row(self, page: RawPage) -> tuple:
         return (
@@ -138,10 +232,13 @@ def crawl_stats(scrapy_stats: dict, pages: Counter, failures: list[FetchFailure]
         "new_articles": pages.get("article", 0),
         "errors": len(failures),
         "error_samples": [f"{f.kind} {f.url}: {f.reason}" for f in failures[:5]],
+        # every lost page with its reason (bounded): what an operator checks in a browser
+        "failed_urls": {f.url: f.reason for f in failures[:MAX_FAILED_URLS]},
         "known_skipped": scrapy_stats.get("ingot/known_skipped", 0),
         "not_modified": sum(v for k, v in scrapy_stats.items() if k.startswith("ingot/not_modified/")),
         "robots_forbidden": scrapy_stats.get("robotstxt/forbidden", 0),
-        "refused_hosts": scrapy_stats.get("ingot/refused_host", 0) + refused,
+        "refused_hosts": scrapy_stats.get("ingot/refused_host", 0) + scrapy_stats.get("offsite/filtered", 0) + refused,
+        "robots_unreachable": scrapy_stats.get("ingot/robots_unreachable", 0),
         "retries": scrapy_stats.get("retry/count", 0),
         "duration_s": round(duration, 3),
         "finish_reason": reason,

@@ -52,6 +52,7 @@ class LoggedRequest:
     method: str
     host: str
     path: str  # path with query, as sent
+    at: float = 0.0  # time.monotonic() when it arrived
 
     @property
     def url(self) -> str:
@@ -186,7 +187,7 @@ class FixtureRequestHandler(BaseHTTPRequestHandler):
             absolute = urlsplit(target)
             host = absolute.hostname or host
             target = absolute.path + (f"?{absolute.query}" if absolute.query else "")
-        self.fixture_web.log(LoggedRequest(method, host, target))
+        self.fixture_web.log(LoggedRequest(method, host, target, time.monotonic()))
         if self._misbehave(host, target, method):
             return
         root = self.fixture_web.root

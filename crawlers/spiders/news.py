@@ -12,12 +12,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawlers.dates import is_within_days
 from crawlers.discovery import declared_charset, feed_links, list_links, next_page_url, parse_sitemap, rel_canonical
+from crawlers.failures import failure_reason, is_decision
 from crawlers.hooks import get_hook
 from crawlers.items import FetchFailure, RawPage
 from crawlers.urls import choose_canonical, is_allowed_url, is_public_web_url, matches_any
@@ -111,19 +111,14 @@ class NewsSpider(scrapy.Spider):
 
     def failed(self, failure):
         request = failure.request
-        # HttpError is an IgnoreRequest too: test it first. Other IgnoreRequests (robots.txt Disallow, the host
-        # guard) are decisions, not errors.
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        # robots.txt Disallow is a decision, not an error; every other way a request ends without a page (HTTP
+        # errors, timeouts, too-large or cut-short bodies, refused redirects) is recorded with its reason.
+        if is_decision(failure.value):
             self.crawler.stats.inc_value("ingot/ignored_requests")
             return
-        status = None
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            reason = f"HTTP {status}"
-        else:
-            reason = f"{type(failure.value).__name__}: {str(failure.value)[:200]}".rstrip(": ")
+        status = failure.value.response.status if failure.check(HttpError) else None
         yield FetchFailure(request.meta.get("ingot_kind", "other"), request.meta.get("ingot_url", request.url),
-                           reason, status)
+                           failure_reason(failure.value), status)
 
     # -- helpers -----------------------------------------------------------------------------------------------
 
