@@ -130,6 +130,13 @@ def _looks_like_listing(url: str, paragraphs: list[str], anchors: set[str], teas
         return f"{len(linked)} paragraphs are link texts ({share:.0%} of the text)"
     if len(dates) >= 5 and len(dates) >= 0.25 * len(paragraphs):
         return f"{len(dates)} bare date lines: a teaser list"
+    text = " ".join(paragraphs)
+    if len(anchors) >= 5 and len(text) < 3000:  # a navigation bar run together into one "paragraph"
+        rest = text
+        for anchor in sorted(anchors, key=len, reverse=True):
+            rest = rest.replace(anchor, "")
+        if len("".join(rest.split())) < 0.1 * len("".join(text.split())):
+            return f"the text is {len(anchors)} link labels run together"
     return None
 
 
