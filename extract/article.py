@@ -12,6 +12,7 @@ cleaned article (it is excluded from duplicate detection by the flag). A paywall
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,7 +29,8 @@ from .page import Page
 from .rules import ExtractRules
 from .zones import default_timezone
 
-EXTRACTOR_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "1.2.1"
+_MARKUP = re.compile(r"<(?:p|div|article|section|br)\b", re.I)
 
 NOT_ARTICLE = "not_article"
 PAYWALLED_TEASER = "paywalled_teaser"
@@ -140,6 +142,39 @@ def _looks_like_listing(url: str, paragraphs: list[str], anchors: set[str], teas
     return None
 
 
+def html_of_json_reply(text: str) -> str | None:
+    """The article HTML inside a JSON reply (AJAX sites serve articles so): its longest string holding markup."""
+    stripped = text.lstrip()
+    if not stripped.startswith("{"):
+        return None
+    try:
+        document = json.loads(stripped)
+    except ValueError:
+        return None
+    strings = [value for value in _json_strings(document) if _MARKUP.search(value)]
+    return max(strings, key=len) if strings else None
+
+
+def _json_strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _json_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_strings(item)
+
+
+def _source_in_text(paragraphs: list[str], rules: ExtractRules | None) -> str | None:
+    for pattern in rules.source_patterns if rules else ():
+        for paragraph in paragraphs:
+            match = pattern.search(paragraph)
+            if match and match.group(1).strip():
+                return match.group(1).strip()
+    return None
+
+
 def extract_article(body: bytes | str, url: str, *, rules: ExtractRules | None = None,
                     http_charset: str | None = None, fetched_at: datetime,
                     timezone: str | None = None) -> Article | Rejected:
@@ -151,6 +186,7 @@ def extract_article(body: bytes | str, url: str, *, rules: ExtractRules | None =
         return Rejected(url, UNDECODABLE, str(exc))
     if not html.strip():
         return Rejected(url, EMPTY, "empty body")
+    html = html_of_json_reply(html) or html
     host = (urlsplit(url).hostname or "").lower()
     if rules and rules.allowed_hosts and host not in rules.allowed_hosts:
         readings = len(PINYIN_READING.findall(html))
@@ -197,10 +233,11 @@ def extract_article(body: bytes | str, url: str, *, rules: ExtractRules | None =
     credits.merge(cleaned.credits)  # credit lines inside the body
     credits.merge(meta.loose_credits)  # credit-only elements elsewhere on the page
     authors = credits.authors or meta.authors
+    source = credits.source or _source_in_text(paragraphs, rules) or meta.publisher
     return Article(
         url=url, title=title, text=text, text_sha256=text_sha256(text),
         authors=tuple(authors), editor=credits.editor, reviewers=dict(credits.reviewers),
-        original_source=credits.source or meta.publisher,
+        original_source=source,
         published_at=found.value if found else None, published_raw=found.raw if found else None,
         published_rule=found.rule if found else None,
         language=(rules.language if rules and rules.language else detect_language(text or title or "")),

@@ -17,6 +17,8 @@ _FIELD_LABELS = {
               "Source Sources Quelle Fuente Fonte",
     "author": "作者 记者 記者 撰文 撰稿 通讯员 通訊員 Author Authors Auteur Auteurs Autor Autoren",
     "category": "分类 分類 栏目 欄目 频道 頻道 Category Catégorie Rubrique",
+    # labelled dates end the value before them; the date itself is read by extract.dates
+    "date": "日期 发布日期 發佈日期 发布时间 發佈時間 发表时间 發表時間 时间 時間 Date Datum Fecha",
 }
 _LABEL_FIELD = {label.lower(): name for name, labels in _FIELD_LABELS.items() for label in labels.split()}
 _LABELS = sorted(_LABEL_FIELD, key=len, reverse=True)
@@ -74,8 +76,11 @@ def split_names(value: str) -> list[str]:
     return [n for n in dict.fromkeys(names) if n and len(n) <= 40]
 
 
+_WIDGETS = re.compile(r"【[^】]{1,8}】")  # 【打印】【关闭】 toolbar links glued to the credit line
+
+
 def _clean_value(value: str) -> str:
-    return _DATE_TAIL.sub("", value).strip(" ,，;；|｜·")
+    return _DATE_TAIL.sub("", _WIDGETS.sub("", value)).strip(" ,，;；|｜·")
 
 
 def parse_credit_line(line: str, max_len: int = 120) -> Credits | None:

@@ -115,7 +115,20 @@ def find_headline(page: Page, rules: ExtractRules | None, names: list[str]) -> s
                 return heading
     if declared:
         return strip_site_suffix(declared[0], names)
-    return headings[0] if headings else None
+    return headings[0] if headings else _hinted_headline(page)
+
+
+_HEADLINE_CLASS = re.compile(r"(?:^|[\s_-])(?:article[_-]?)?(?:title|headline|biaoti)(?:$|[\s_-])", re.I)
+
+
+def _hinted_headline(page: Page) -> str | None:
+    """Pages without <title> or headings (fragments, JSON replies): the first short element classed as a title."""
+    for el in page.root.iter("div", "p", "span", "strong", "h3", "h4"):
+        hint = f"{el.get('class', '')} {el.get('id', '')}"
+        text = page.text_of(el)
+        if _HEADLINE_CLASS.search(hint) and 4 <= len(text) <= 120:
+            return text
+    return None
 
 
 def _header_credits(page: Page, headline: str | None) -> Credits:

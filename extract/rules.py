@@ -15,6 +15,7 @@ Every key is optional; a site with no `extract:` section gets the generic behavi
 | cut_patterns      | list of regex | the matching paragraph and everything after it are dropped           |
 | paywall_selectors | list of CSS   | the page is paywalled if any matches                                 |
 | paywall_patterns  | list of regex | the page is paywalled if the page text matches any                   |
+| source_patterns   | list of regex | group 1 of the first match in the body names the original source     |
 | language          | str           | forced BCP-47 tag ("zh-Hans", "fr", ...) instead of detection        |
 | date_formats      | list of str   | strptime formats tried before the generic date parsers               |
 
@@ -32,7 +33,7 @@ from cssselect import GenericTranslator, SelectorError
 _CSS_KEYS = ("title_selector", "body_selector", "date_selector", "author_selector",
              "source_selector", "editor_selector")
 _CSS_LIST_KEYS = ("drop_selectors", "paywall_selectors")
-_REGEX_LIST_KEYS = ("drop_patterns", "cut_patterns", "paywall_patterns")
+_REGEX_LIST_KEYS = ("drop_patterns", "cut_patterns", "paywall_patterns", "source_patterns")
 KNOWN_KEYS = frozenset(_CSS_KEYS + _CSS_LIST_KEYS + _REGEX_LIST_KEYS + ("language", "date_formats"))
 
 
@@ -51,6 +52,7 @@ class ExtractRules:
     cut_patterns: tuple[re.Pattern, ...] = ()
     paywall_selectors: tuple[str, ...] = ()
     paywall_patterns: tuple[re.Pattern, ...] = ()
+    source_patterns: tuple[re.Pattern, ...] = ()
     language: str | None = None
     date_formats: tuple[str, ...] = ()
 
@@ -106,6 +108,9 @@ def parse_extract_rules(mapping: dict | None, *, allowed_hosts=(), timezone: str
     for key in _REGEX_LIST_KEYS:
         if key in mapping:
             fields[key] = tuple(_compile(key, v) for v in _as_list(key, mapping[key]))
+    for pattern in fields.get("source_patterns", ()):
+        if pattern.groups < 1:
+            raise ValueError(f"extract.source_patterns: {pattern.pattern!r} needs a group capturing the source")
     if mapping.get("language") is not None:
         lang = mapping["language"]
         if not isinstance(lang, str) or not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang):
