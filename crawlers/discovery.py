@@ -35,15 +35,29 @@ class Sitemap:
     is_index: bool
     links: tuple[Link, ...]  # sitemap URLs for an index, page URLs for a urlset
     is_news: bool = False
+    problem: str | None = None  # the XML was malformed and read only as far as it could be recovered
 
 
 def feed_links(body: bytes, base_url: str, timezone: str) -> list[Link]:
-    """Entry links of an RSS or Atom document, with their raw and parsed dates.
+    """Entry links of an RSS or Atom document, with their raw and parsed dates."""
+    return parse_feed(body, base_url, timezone)[0]
+
+
+def parse_feed(body: bytes, base_url: str, timezone: str) -> tuple[list[Link], str | None]:
+    """Entry links of an RSS or Atom document, with their raw and parsed dates, and what was lost to broken XML
+    (None when every entry was read: feedparser's loose parser shrugs off quirks such as a bare ``&``): a broken
+    feed still gives the entries before the break.
 
     feedparser leaves ``published_parsed`` empty for shapes like SMM's ``13:54:00 Jan 21, 2026``, so the raw
     string is parsed here.
     """
     parsed = feedparser.parse(body)
+    problem = None
+    written = body.count(b"<item") + body.count(b"<entry")
+    if parsed.get("bozo") and len(parsed.entries) < written:
+        error = parsed.get("bozo_exception")
+        problem = (f"malformed feed XML, {len(parsed.entries)} of {written} entries read "
+                   f"({type(error).__name__}: {str(error)[:120]})")
     links = []
     for entry in parsed.entries:
         href = entry.get("link") or next(
@@ -53,7 +67,7 @@ def feed_links(body: bytes, base_url: str, timezone: str) -> list[Link]:
             continue
         raw = entry.get("published") or entry.get("updated") or entry.get("dc_date")
         links.append(Link(urljoin(base_url, href.strip()), raw, parse_feed_date(raw, timezone)))
-    return links
+    return links, problem
 
 
 def parse_sitemap(body: bytes, timezone: str) -> Sitemap:
@@ -64,8 +78,11 @@ def parse_sitemap(body: bytes, timezone: str) -> Sitemap:
             body = unpacked.read(SITEMAP_MAX_BYTES)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, remove_comments=True)
     root = etree.fromstring(body.strip(), parser=parser)
+    errors = [entry for entry in parser.error_log if entry.level >= etree.ErrorLevels.ERROR]
+    problem = f"malformed sitemap XML ({errors[0].message[:120]})" if errors else None
     if root is None:
-        return Sitemap(False, ())
+        return Sitemap(False, (), problem=problem or "not XML")
+    written = body.count(b"<loc")
     is_index = etree.QName(root).localname == "sitemapindex"
     links, is_news = [], False
     for node in root:
@@ -79,7 +96,11 @@ def parse_sitemap(body: bytes, timezone: str) -> Sitemap:
             is_news = True
         raw = news_date[0].strip() if news_date else _child_text(node, "lastmod")
         links.append(Link(loc.strip(), raw, parse_feed_date(raw, timezone)))
-    return Sitemap(is_index, tuple(links), is_news)
+    if problem and len(links) >= written:  # recovered in full: a quirk, not a loss
+        problem = None
+    elif problem:
+        problem = f"{problem}, {len(links)} of {written} locations read"
+    return Sitemap(is_index, tuple(links), is_news, problem)
 
 
 def list_links(html: str, base_url: str, *, link_selector: str | None = None, item_selector: str | None = None,

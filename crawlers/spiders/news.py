@@ -16,7 +16,7 @@ from scrapy.http import Request, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawlers.dates import is_within_days
-from crawlers.discovery import declared_charset, feed_links, list_links, next_page_url, parse_sitemap, rel_canonical
+from crawlers.discovery import declared_charset, list_links, next_page_url, parse_feed, parse_sitemap, rel_canonical
 from crawlers.failures import failure_reason, is_decision
 from crawlers.hooks import get_hook
 from crawlers.items import FetchFailure, RawPage
@@ -64,13 +64,19 @@ class NewsSpider(scrapy.Spider):
         if self._not_modified(response):
             return
         yield self.raw_page(response)
-        yield from self._follow(feed_links(response.body, response.url, self.site.timezone))
+        links, problem = parse_feed(response.body, response.url, self.site.timezone)
+        if problem:  # the entries after the break are lost: the run says so
+            yield FetchFailure("feed", response.meta.get("ingot_url", response.url), problem, response.status)
+        yield from self._follow(links)
 
     def parse_sitemap(self, response):
         if self._not_modified(response):
             return
         yield self.raw_page(response)
         sitemap = parse_sitemap(response.body, self.site.timezone)
+        if sitemap.problem:
+            yield FetchFailure("sitemap", response.meta.get("ingot_url", response.url), sitemap.problem,
+                               response.status)
         if sitemap.is_index:
             for link in sitemap.links:
                 if self._allowed(link.url) and (not self.rules.sitemap_follow
