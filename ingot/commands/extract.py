@@ -7,8 +7,10 @@ import os
 import sys
 from datetime import date
 
-from ingot.database import resolve_database_url
-from ingot.errors import ConfigurationError
+import psycopg
+
+from ingot.database import describe_url, redact, resolve_database_url
+from ingot.errors import ConfigurationError, DatabaseUnavailable
 from ingot.sites import load_sites
 
 
@@ -44,10 +46,15 @@ def run_extract(args, settings) -> int:
     sites = load_sites(settings.sites_dir)
     if args.site and args.site not in sites:
         raise ConfigurationError(f"no site {args.site!r} in {settings.sites_dir}; `ingot sites` lists them")
-    summary = extract_pages(
-        resolve_database_url(settings), sites, site_key=args.site, day=args.day, since=args.since,
-        reextract=args.reextract, workers=args.workers,
-    )
+    database_url = resolve_database_url(settings)
+    try:
+        summary = extract_pages(database_url, sites, site_key=args.site, day=args.day, since=args.since,
+                                reextract=args.reextract, workers=args.workers)
+    except psycopg.OperationalError as error:  # the server went away mid-run: committed batches are kept
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise DatabaseUnavailable(f"lost the database at {describe_url(database_url)} during extraction "
+                                  f"({redact(first, database_url)}); batches already saved are kept: rerun "
+                                  "`ingot extract` when it is back") from None
     print(summary.line())
     return 0
 
