@@ -203,3 +203,17 @@ def write_run_level_sites(root: Path, day: date) -> dict[str, str]:
     shutil.copytree(FIXTURE_WEB_DIR / "www.cmra.cn", web / "www.cmra.cn")
     shutil.copy(SITES_DIR / "cmra.yaml", sites / "cmra.yaml")
     return hosts
+
+
+def write_plain_site(root: Path, key: str, host: str, count: int) -> list[str]:
+    """A healthy site of ``count`` articles on one listing page; returns the article URLs."""
+    web, sites = root / "web", root / "sites"
+    put(web, host, "/robots.txt", b"User-agent: *\nAllow: /\n")
+    names = [f"story-{index:03d}" for index in range(count)]
+    for name in names:
+        put(web, host, f"/news/{name}.html", article_html(f"{key} {name}", english_paragraphs(f"{key} {name}")).encode())
+    put(web, host, "/news/index.html", list_page(names))
+    escaped = host.replace(".", "\\.")
+    write_site(sites, key, host, f"  lists:\n    - url: https://{host}/news/\n      link_selector: a.story\n"
+               f"      max_pages: 1\n  article_patterns: ['^https://{escaped}/news/[\\w-]+\\.html$']")
+    return [f"https://{host}/news/{name}.html" for name in names]
