@@ -13,12 +13,17 @@ import psycopg
 
 from crawlers.urls import canonical_url
 
+# Stored articles count too: raw page retention deletes the pages of extracted articles, not their URLs.
 KNOWN_ARTICLES_SQL = """
 SELECT canonical_url, url, final_url
 FROM raw_page
 WHERE site_key = %(site)s AND kind = 'article' AND http_status < 300
 GROUP BY canonical_url, url, final_url
 HAVING min(fetched_at) < %(revisit_from)s
+UNION
+SELECT canonical_url, url, NULL
+FROM article
+WHERE site_key = %(site)s AND first_seen_at < %(revisit_from)s
 """
 
 # Validators of the last successful fetch of each feed and sitemap, taken only from runs that finished: a feed

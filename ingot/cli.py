@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "ingot.commands.index",
     "ingot.commands.search",
     "ingot.commands.export",
+    "ingot.commands.retention",
     "ingot.commands.run",
     "ingot.commands.demo",
     "ingot.commands.airflow",
