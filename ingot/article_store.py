@@ -50,6 +50,8 @@ CREATE TEMP TABLE incoming_article ON COMMIT DROP AS
 SELECT 0 AS ordinal, {", ".join(ARTICLE_COLUMNS)} FROM article WITH NO DATA
 """
 
+COPY_INCOMING = f"COPY incoming_article (ordinal, {', '.join(ARTICLE_COLUMNS)}) FROM STDIN"
+
 UPSERT_ARTICLES = f"""
 INSERT INTO article ({", ".join(ARTICLE_COLUMNS)})
 SELECT {", ".join(ARTICLE_COLUMNS)}
@@ -101,7 +103,7 @@ def save_outcomes(conn: psycopg.Connection, outcomes: Iterable[PageOutcome]) -> 
 def upsert_articles(conn: psycopg.Connection, articles: list[dict]) -> tuple[dict[str, int], SaveCounts, list[int]]:
     """Upsert on the canonical URL (the last copy in the batch wins); ids by URL, counts, ids that changed."""
     conn.execute(STAGE_ARTICLES)
-    with conn.cursor().copy(f"COPY incoming_article (ordinal, {', '.join(ARTICLE_COLUMNS)}) FROM STDIN") as copy:
+    with conn.cursor().copy(COPY_INCOMING) as copy:
         for ordinal, article in enumerate(articles):
             copy.write_row([ordinal, *(_column_value(article, c) for c in ARTICLE_COLUMNS)])
     counts = SaveCounts()
