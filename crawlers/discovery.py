@@ -52,12 +52,6 @@ def parse_feed(body: bytes, base_url: str, timezone: str) -> tuple[list[Link], s
     string is parsed here.
     """
     parsed = feedparser.parse(body)
-    problem = None
-    written = body.count(b"<item") + body.count(b"<entry")
-    if parsed.get("bozo") and len(parsed.entries) < written:
-        error = parsed.get("bozo_exception")
-        problem = (f"malformed feed XML, {len(parsed.entries)} of {written} entries read "
-                   f"({type(error).__name__}: {str(error)[:120]})")
     links = []
     for entry in parsed.entries:
         href = entry.get("link") or next(
@@ -67,6 +61,12 @@ def parse_feed(body: bytes, base_url: str, timezone: str) -> tuple[list[Link], s
             continue
         raw = entry.get("published") or entry.get("updated") or entry.get("dc_date")
         links.append(Link(urljoin(base_url, href.strip()), raw, parse_feed_date(raw, timezone)))
+    problem = None
+    written = body.count(b"<item") + body.count(b"<entry")
+    if parsed.get("bozo") and len(links) < written:  # entries lost, or cut off before their link
+        error = parsed.get("bozo_exception")
+        problem = (f"malformed feed XML, {len(links)} of {written} entries read "
+                   f"({type(error).__name__}: {str(error)[:120]})")
     return links, problem
 
 
