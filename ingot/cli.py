@@ -27,7 +27,6 @@ COMMAND_MODULES = (
     "ingot.commands.run",
     "ingot.commands.demo",
     "ingot.commands.airflow",
-    "ingot.commands.pending",
 )
 
 

@@ -11,24 +11,16 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
 from extract import Article, extract_article
+from ingot.extract_pool import extractor_pool, worker_sites
 from ingot.sites import Site
-
-_worker_sites: dict[str, Site] = {}
-
-
-def _init_worker(sites: dict[str, Site]) -> None:
-    global _worker_sites
-    _worker_sites = sites
-
 
 def answer_line(line: str, sites: dict[str, Site] | None = None) -> dict:
     """The JSON-ready answer for one input line."""
-    sites = _worker_sites if sites is None else sites
+    sites = worker_sites() if sites is None else sites
     try:
         request = json.loads(line)
         path, url = request["path"], request["url"]
@@ -59,5 +51,5 @@ def answer_lines(lines: Iterable[str], sites: dict[str, Site], workers: int) -> 
     if workers <= 1:
         yield from (answer_line(line, sites) for line in requests)
         return
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(sites,)) as pool:
+    with extractor_pool(sites, workers) as pool:
         yield from pool.map(answer_line, requests, chunksize=4)

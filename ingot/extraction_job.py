@@ -9,7 +9,6 @@ pages are never deleted here.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import zlib
 from collections import Counter
@@ -24,6 +23,7 @@ from psycopg.types.json import Jsonb
 from extract import EXTRACTOR_VERSION
 from ingot.article_store import PageOutcome, save_outcomes
 from ingot.database import connect
+from ingot.extract_pool import extractor_pool, worker_sites
 from ingot.page_outcome import outcome_for_page
 from ingot.sites import Site
 
@@ -127,30 +127,8 @@ def _load_pages(conn: psycopg.Connection, page_ids: list[int]) -> list[dict]:
     return pages
 
 
-# The process pool gets the site registry once, at start-up, instead of with every page.
-_worker_sites: dict[str, Site] = {}
-
-
-def _init_worker(sites: dict[str, Site]) -> None:
-    global _worker_sites
-    _worker_sites = sites
-    if multiprocessing.get_start_method() != "fork":
-        _warm_up()
-
-
 def _outcome_in_worker(page: dict) -> PageOutcome:
-    return outcome_for_page(page, _worker_sites.get(page["site_key"]))
-
-
-def _warm_up() -> None:
-    """Pay the extractor's one-off costs (trafilatura's import, compiled patterns, the language model) once:
-    in the parent before the pool forks, so that no worker pays them again, or in a spawned worker at start."""
-    from datetime import datetime, timezone
-
-    from extract import extract_article
-
-    extract_article(b"<html><body><h1>warm-up</h1><p>Steel output rose.</p></body></html>",
-                    "https://warm-up.invalid/a.html", fetched_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    return outcome_for_page(page, worker_sites().get(page["site_key"]))
 
 
 class _executor:
@@ -166,11 +144,7 @@ class _executor:
 
     def __enter__(self):
         if self.workers > 1:
-            context = multiprocessing.get_context()
-            if context.get_start_method() == "fork":
-                _warm_up()
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
-                                            initargs=(self.sites,))
+            self.pool = extractor_pool(self.sites, self.workers)
             return lambda pages: self.pool.map(_outcome_in_worker, pages, chunksize=8)
         return lambda pages: (outcome_for_page(page, self.sites.get(page["site_key"])) for page in pages)
 
