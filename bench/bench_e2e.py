@@ -5,8 +5,9 @@
 Every system crawls the same generated site (bench.generated_site) from the same in-memory loopback server
 (bench.static_server), politeness delays off:
 
-- ingot: ``ingot.crawl_job.crawl_site`` (the Scrapy subprocess, delays off, 16 requests per domain) then
-  ``ingot.extraction_job.extract_pages`` (process pool) into a throwaway database;
+- ingot: ``ingot.crawl_extract.crawl_and_extract``, what the daily DAG's crawl task runs: the Scrapy subprocess
+  (delays off, 16 requests per domain) while this process extracts the pages it stores (process pool of one
+  worker per core), into a throwaway database;
 - trafilatura: its own sitemap search, threaded downloads and bare_extraction (bench.peer_trafilatura);
 - naive: a tutorial Scrapy spider with trafilatura in the callback and one INSERT per article (bench.peer_naive).
 
@@ -40,11 +41,9 @@ import psycopg
 from bench.common import print_table, throwaway_database
 from bench.generated_site import GeneratedSite, SITE_KEY, quality_share, write_site
 from bench.static_server import StaticServer
-from ingot.crawl_job import crawl_site
-from ingot.extraction_job import extract_pages
+from ingot.crawl_extract import crawl_and_extract
 from ingot.paths import PROJECT_ROOT
 from ingot.settings import Settings
-from ingot.sites import load_sites
 
 HOST = "www.metals-bench.com"
 DAY = date(2026, 4, 1)
@@ -101,7 +100,6 @@ class Bench:
         self.site = write_site(root / "day1", self.base_url, articles)
         self.grown = write_site(root / "day2", self.base_url, articles, new_articles=max(1, articles // 50))
         self.server.web_dir = self.site.web_dir
-        self.crawl_walls: list[float] = []
 
     def settings(self, site: GeneratedSite) -> Settings:
         return Settings(database_url=self.db_url, home=self.root / "home", sites_dir=site.sites_dir,
@@ -118,14 +116,14 @@ class Bench:
             empty_database(self.db_url)
         self.server.reset_log()
         settings = self.settings(site)
-        sites = load_sites(site.sites_dir)
 
         def work():
-            crawl_site(settings, SITE_KEY, day, overrides=CRAWL_OVERRIDES, progress=lambda line: None)
-            self.crawl_walls.append(time.perf_counter() - started)
-            return extract_pages(self.db_url, sites, site_key=SITE_KEY, day=day, workers=self.workers)
+            done = crawl_and_extract(settings, SITE_KEY, day, workers=self.workers, overrides=CRAWL_OVERRIDES,
+                                     progress=lambda line: None)
+            if done.crawl_error or done.extraction_error:
+                raise RuntimeError(f"ingot's run failed: {done.crawl_error or done.extraction_error}")
+            return done.extraction
 
-        started = time.perf_counter()
         wall, cpu, summary = measured(work)
         requests = self.server.requests()
         with psycopg.connect(self.db_url) as conn:
@@ -181,7 +179,6 @@ def end_to_end(bench: Bench, repeats: int) -> tuple[list[list[object]], dict]:
         rows.append([name, f"{wall:.1f}", f"{cpu:.1f}", f"{total / wall:.1f}", f"{wall / ingot_wall:.2f}",
                      f"{cpu / ingot_cpu:.2f}", f"{len(rs[-1].requests)}", f"{quality['found']:.0%}",
                      f"{quality['complete']:.0%}", f"{quality['clean']:.0%}", f"{quality['good']:.0%}"])
-    metrics["crawl_share"] = statistics.median(bench.crawl_walls[-repeats:]) / ingot_wall
     return rows, metrics
 
 

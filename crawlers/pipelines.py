@@ -31,6 +31,9 @@ from ingot.errors import DatabaseUnavailable
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 25
+# A slow site fills a batch slowly: a page waits at most this long in memory before it is written (so that the
+# extraction following the crawl sees it, and a killed crawler loses less).
+FLUSH_SECONDS = 5.0
 # Pages held while the database is unreachable before the crawl stops early (memory stays bounded).
 MAX_BUFFERED_PAGES = 500
 MAX_FAILED_URLS = 200
@@ -72,6 +75,8 @@ class RawPagePipeline:
         self.refused = 0
         self.started = time.monotonic()
         self.batch_size = crawler.settings.getint("INGOT_BATCH_SIZE", BATCH_SIZE)
+        self.flush_seconds = crawler.settings.getfloat("INGOT_FLUSH_SECONDS", FLUSH_SECONDS)
+        self.buffered_since = 0.0  # monotonic time the oldest buffered page arrived
         self.retry_seconds = crawler.settings.getfloat("INGOT_DB_RETRY_SECONDS", 60.0)
         self.next_attempt = 0.0  # monotonic time before which a lost database is not tried again
         self.stopping = False
@@ -102,9 +107,11 @@ class RawPagePipeline:
                                                                                               site.allowed_hosts):
                 self.refused += 1  # a redirect to a mirror: never stored as this site's page
                 return item
+            if not self.buffer:
+                self.buffered_since = time.monotonic()
             self.buffer.append(self._row(item))
             self.pages[item.kind] += 1
-            if len(self.buffer) >= self.batch_size:
+            if len(self.buffer) >= self.batch_size or time.monotonic() - self.buffered_since >= self.flush_seconds:
                 self.flush()
         return item
 

@@ -11,10 +11,12 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from ingot.database import connect, resolve_database_url
 from ingot.errors import IngotError
@@ -56,7 +58,16 @@ def crawl_site(settings: Settings, site_key: str, day: date, *, overrides: Mappi
     Raises ``CrawlFailed`` when the run ended ``failed`` or the subprocess died without finishing its run.
     ``overrides`` are extra Scrapy settings (``-s NAME=VALUE``); ``progress`` receives one line at a time.
     """
-    report = progress or logger.info
+    return start_crawl(settings, site_key, day, overrides=overrides, progress=progress, timeout=timeout).wait()
+
+
+def start_crawl(settings: Settings, site_key: str, day: date, *, overrides: Mapping[str, str] | None = None,
+                progress: Callable[[str], None] | None = None, timeout: float | None = None) -> RunningCrawl:
+    """Start the crawl subprocess and return at once; ``wait()`` on the result as ``crawl_site`` does.
+
+    The crawler's output goes to ``<INGOT_HOME>/logs/crawl-<site>-<day>.log`` (kept for the operator), not to a
+    pipe, so the caller may do other work meanwhile (extract the pages the crawl stores) without a reader thread.
+    """
     sites = load_sites(settings.sites_dir)
     if site_key not in sites:
         raise CrawlFailed(f"no site {site_key!r} in {settings.sites_dir}; run `ingot sites` to list the keys")
@@ -83,33 +94,82 @@ def crawl_site(settings: Settings, site_key: str, day: date, *, overrides: Mappi
     else:
         env.pop("INGOT_FIXTURE_WEB", None)
 
+    report = progress or logger.info
     report(f"{site_key}: crawling news day {day.isoformat()}")
-    tail: deque[str] = deque(maxlen=30)
-    try:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace")
-        for line in process.stdout:
-            tail.append(line.rstrip())
+    log_path = settings.home / "logs" / f"crawl-{site_key}-{day.isoformat()}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as log_file:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    return RunningCrawl(site_key, day, database_url, process, log_path, report, timeout)
+
+
+class RunningCrawl:
+    """A crawl subprocess under way: ``running()`` polls it (cheap, never blocks), ``wait()`` ends it."""
+
+    def __init__(self, site_key: str, day: date, database_url: str, process: subprocess.Popen, log_path: Path,
+                 report: Callable[[str], None], timeout: float | None):
+        self.site_key, self.day, self.database_url = site_key, day, database_url
+        self.process, self.log_path, self.report = process, log_path, report
+        self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.timeout = timeout
+        self.timed_out = False
+        self.tail: deque[str] = deque(maxlen=30)
+        self._log = open(log_path, encoding="utf-8", errors="replace")
+        self._partial = ""
+
+    def running(self) -> bool:
+        """Whether the crawler is still at work; reports its progress lines and stops it at its deadline."""
+        self._read_log()
+        if self.process.poll() is not None:
+            return False
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            self.timed_out = True
+            self.kill()
+            return False
+        return True
+
+    def wait(self) -> CrawlOutcome:
+        """Wait for the crawler to finish and return its recorded outcome; raises ``CrawlFailed`` as documented
+        on ``crawl_site``."""
+        try:
+            while self.running():
+                time.sleep(0.2)
+            returncode = self.process.wait()
+            self._read_log()
+        finally:
+            self._log.close()
+        if self.timed_out:
+            raise CrawlFailed(f"{self.site_key}: the crawl for {self.day} ran longer than {self.timeout:.0f} s and "
+                              "was stopped; rerun it, or lower the site's list depth")
+        site_key, day = self.site_key, self.day
+        outcome = load_outcome(self.database_url, site_key, day)
+        if outcome is None or outcome.status == "running" or returncode != 0 and outcome.status != "failed":
+            tail = self.tail
+            last = next((line for line in reversed(tail) if "Error" in line or "error" in line),
+                        tail[-1] if tail else "")
+            raise CrawlFailed(f"{site_key}: the crawler process for {day} exited with code {returncode} before "
+                              f"recording its run ({last.strip()[:300]}); see {self.log_path}, fix the cause and "
+                              f"rerun `ingot crawl --site {site_key} --day {day}`")
+        self.report(f"{site_key}: {outcome.status}, {format_stats(outcome.stats)}")
+        if outcome.status == "failed":
+            raise CrawlFailed(f"{site_key}: crawl for {day} failed: {outcome.error}; check the site in a browser "
+                              f"and rerun `ingot crawl --site {site_key} --day {day}`")
+        return outcome
+
+    def _read_log(self) -> None:
+        text = self._partial + self._log.read()
+        lines = text.split("\n")
+        self._partial = lines.pop()  # an unfinished last line waits for the rest of it
+        for line in lines:
+            self.tail.append(line.rstrip())
             counts = LOGSTATS.search(line)
             if counts:
-                report(f"{site_key}: {counts.group(1)} pages fetched, {counts.group(2)} stored")
-        returncode = process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise CrawlFailed(f"{site_key}: the crawl for {day} ran longer than {timeout:.0f} s and was stopped; "
-                          "rerun it, or lower the site's list depth") from None
+                self.report(f"{self.site_key}: {counts.group(1)} pages fetched, {counts.group(2)} stored")
 
-    outcome = load_outcome(database_url, site_key, day)
-    if outcome is None or outcome.status == "running" or returncode != 0 and outcome.status != "failed":
-        last = next((line for line in reversed(tail) if "Error" in line or "error" in line), tail[-1] if tail else "")
-        raise CrawlFailed(f"{site_key}: the crawler process for {day} exited with code {returncode} before "
-                          f"recording its run ({last.strip()[:300]}); fix the cause and rerun `ingot crawl "
-                          f"--site {site_key} --day {day}`")
-    report(f"{site_key}: {outcome.status}, {format_stats(outcome.stats)}")
-    if outcome.status == "failed":
-        raise CrawlFailed(f"{site_key}: crawl for {day} failed: {outcome.error}; check the site in a browser "
-                          f"and rerun `ingot crawl --site {site_key} --day {day}`")
-    return outcome
+    def kill(self) -> None:
+        """Stop the crawler now; what it stored stays, and its run is left for the next crawl to reopen."""
+        self.process.kill()
+        self.process.wait()
 
 
 def load_outcome(database_url: str, site_key: str, day: date) -> CrawlOutcome | None:

@@ -24,7 +24,8 @@ from ingot.sites import Site, load_sites
 
 log = logging.getLogger(__name__)
 
-# A site-day's pages are tens, not thousands: one process per mapped extract task; the sites run in parallel.
+# A site-day's pages are tens, not thousands: extraction runs in the task's own process (beside its crawler
+# during the crawl task); the sites run in parallel.
 EXTRACTION_WORKERS = 1
 INDEX_LOOKBACK_DAYS = 30
 
@@ -82,32 +83,48 @@ def plan_run(settings: Settings, *, requested_sites: Sequence[str] | None, reque
 
 def crawl_one_site(settings: Settings, site_key: str, day: date, *, recrawl: bool = False,
                    timeout_minutes: float = 45, scrapy_settings: dict | None = None) -> dict:
-    """Crawl one site for ``day`` (Scrapy in a subprocess) unless that day's crawl already succeeded.
+    """Crawl one site for ``day`` (Scrapy in a subprocess), extracting its pages as they land, unless that day's
+    crawl already succeeded.
 
     A crawl that already succeeded is not repeated (``recrawl`` forces it): a rerun or a backfill of a past day
     then re-extracts from the stored pages instead of attributing today's pages to that day. Raises
     ``CrawlFailed`` (after recording why) when the crawl failed or outlived ``timeout_minutes``.
-    ``scrapy_settings`` override the crawler's (interactive runs retry less).
+    ``scrapy_settings`` override the crawler's (interactive runs retry less). What extraction did during the crawl
+    is recorded with the crawl's stats (``extraction``); the extract task then takes whatever is left.
     """
-    from ingot.crawl_job import crawl_site
+    from ingot.crawl_extract import crawl_and_extract
 
     url = resolve_database_url(settings)
     if not recrawl and crawl_succeeded(url, site_key, day):
         log.info("%s: the crawl of %s already succeeded; using its stored pages", site_key, day)
         return {"site": site_key, "status": "skipped"}
     try:
-        outcome = crawl_site(settings, site_key, day, timeout=timeout_minutes * 60,
-                             overrides={name: str(value) for name, value in (scrapy_settings or {}).items()})
+        result = crawl_and_extract(settings, site_key, day, workers=EXTRACTION_WORKERS, timeout=timeout_minutes * 60,
+                                   overrides={name: str(value) for name, value in (scrapy_settings or {}).items()})
     except Exception as error:
         save_crawl_result(url, site_key, day, "failed", one_line(error), {})
         raise
+    extraction = extraction_record(result.extraction, result.extraction_error)
+    if result.crawl_error is not None:
+        save_crawl_result(url, site_key, day, "failed", one_line(result.crawl_error), {"extraction": extraction})
+        raise result.crawl_error
+    outcome = result.crawl
+    stats = {**outcome.stats, "extraction": extraction}
     unusable = unusable_crawl_reason(outcome.stats)
     if unusable:
         message = f"{site_key}: the crawl for {day} got no usable response ({unusable})"
-        save_crawl_result(url, site_key, day, "failed", message, outcome.stats)
+        save_crawl_result(url, site_key, day, "failed", message, stats)
         raise CrawlUnusable(message)
-    save_crawl_result(url, site_key, day, outcome.status, outcome.error, outcome.stats)
-    return {"site": site_key, "status": outcome.status, "stats": outcome.stats}
+    save_crawl_result(url, site_key, day, outcome.status, outcome.error, stats)
+    return {"site": site_key, "status": outcome.status, "stats": stats}
+
+
+def extraction_record(summary, error: str | None) -> dict:
+    """What extraction did during a crawl, as recorded with the crawl's stats."""
+    record = dataclasses.asdict(summary) if summary is not None else {}
+    if error:
+        record["error"] = error
+    return record
 
 
 def unusable_crawl_reason(stats: dict) -> str | None:
@@ -248,7 +265,8 @@ SELECT s.key,
        coalesce(d.crawl_status, cr.status),
        coalesce(d.crawl_error, cr.error),
        d.extract_status, d.extract_error,
-       coalesce((d.extraction ->> 'articles_new')::int, 0),
+       coalesce((d.extraction ->> 'articles_new')::int, 0)
+         + coalesce((d.crawl_stats -> 'extraction' ->> 'articles_new')::int, 0),
        coalesce(c.found, 0), coalesce(c.rejected, 0), coalesce(c.failed, 0),
        ARRAY(SELECT q.message FROM quality_check q
              WHERE q.site_key = s.key AND q.news_day = %(day)s AND q.status = 'fail' ORDER BY q.metric)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +31,9 @@ from ingot.sites import Site
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+# Following a crawl: wait for this many stored pages (or the crawl's end) before a pass, polling so often.
+FOLLOW_MIN_PAGES = 50
+FOLLOW_POLL_SECONDS = 0.25
 
 
 @dataclass
@@ -71,31 +75,50 @@ FROM raw_page WHERE id = ANY(%s) ORDER BY fetched_at, id
 
 
 def extract_pages(db_url: str, sites: dict[str, Site], *, site_key: str | None = None, day: date | None = None,
-                  since: date | None = None, reextract: bool = False, workers: int | None = None
-                  ) -> ExtractionSummary:
-    """Extract the pages selected by site, news day and version; returns what happened to them."""
+                  since: date | None = None, reextract: bool = False, workers: int | None = None,
+                  follow: Callable[[], bool] | None = None) -> ExtractionSummary:
+    """Extract the pages selected by site, news day and version; returns what happened to them.
+
+    ``follow``: extract the pages a crawl stores while it runs. ``follow()`` answers whether the crawl is still
+    running; pages are picked up as they land, in bunches, and one last pass after the crawl has finished takes
+    whatever it stored at the end, so the result is the same as extracting after the crawl.
+    """
+    if follow is not None and reextract:
+        raise ValueError("follow picks up new pages only; re-extraction runs after the crawl")
     summary = ExtractionSummary(site_key)
     rejected: Counter[str] = Counter()
+    selection = {
+        "site": site_key, "day": day, "since": since, "reextract": reextract, "version": EXTRACTOR_VERSION,
+        "rule_versions": Jsonb({key: site.rule_version for key, site in sites.items()}),
+    }
     # autocommit: each batch's ``conn.transaction()`` is then a transaction of its own, not a savepoint of one
     # run-long transaction (the article store's ON COMMIT DROP staging table needs a real commit per batch)
-    with connect(db_url, autocommit=True) as conn:
-        page_ids = [row[0] for row in conn.execute(CANDIDATES, {
-            "site": site_key, "day": day, "since": since, "reextract": reextract, "version": EXTRACTOR_VERSION,
-            "rule_versions": Jsonb({key: site.rule_version for key, site in sites.items()}),
-        })]
-        log.info("%s: %d pages to extract", site_key or "all sites", len(page_ids))
-        with _executor(sites, workers) as run:
-            # one batch ahead: the pool extracts batch k+1 while this process saves batch k
-            previous = None
-            for batch in _batches(page_ids, BATCH_SIZE):
-                current = run(_load_pages(conn, batch))
-                if previous is not None:
-                    _save(conn, list(previous), summary, rejected)
-                previous = current
-            if previous is not None:
-                _save(conn, list(previous), summary, rejected)
+    with connect(db_url, autocommit=True) as conn, _executor(sites, workers) as run:
+        while True:
+            finished = follow is None or not follow()
+            page_ids = [row[0] for row in conn.execute(CANDIDATES, selection)]
+            if not finished and len(page_ids) < FOLLOW_MIN_PAGES:
+                time.sleep(FOLLOW_POLL_SECONDS)  # let a bunch gather: the pool works best on full batches
+                continue
+            log.info("%s: %d pages to extract", site_key or "all sites", len(page_ids))
+            _extract_in_batches(conn, run, page_ids, summary, rejected)
+            if finished:
+                break
     summary.rejected = dict(rejected)
     return summary
+
+
+def _extract_in_batches(conn: psycopg.Connection, run, page_ids: list[int], summary: ExtractionSummary,
+                        rejected: Counter[str]) -> None:
+    # one batch ahead: the pool extracts batch k+1 while this process saves batch k
+    previous = None
+    for batch in _batches(page_ids, BATCH_SIZE):
+        current = run(_load_pages(conn, batch))
+        if previous is not None:
+            _save(conn, list(previous), summary, rejected)
+        previous = current
+    if previous is not None:
+        _save(conn, list(previous), summary, rejected)
 
 
 def _save(conn: psycopg.Connection, outcomes: list[PageOutcome], summary: ExtractionSummary,

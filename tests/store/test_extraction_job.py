@@ -146,3 +146,33 @@ def test_many_batches_each_commit_on_their_own(conn, db_url, monkeypatch):
     summary = extract_pages(db_url, {}, workers=1)
     assert summary.pages == 5 and summary.articles_new == 3
     assert conn.execute("SELECT count(*) FROM page_extraction").fetchone()[0] == 5
+
+
+def test_following_a_crawl_extracts_pages_as_they_land_and_the_rest_at_its_end(conn, db_url, monkeypatch):
+    monkeypatch.setattr("ingot.extraction_job.FOLLOW_MIN_PAGES", 2)
+    monkeypatch.setattr("ingot.extraction_job.FOLLOW_POLL_SECONDS", 0)
+    run = add_crawl_run(conn, "alpha")
+    arriving = [(f"https://alpha.example/news/{n}.html",
+                 article_html(f"Steel output report {n}", [f"Report {n}: " + p for p in STORY_EN],
+                              date="2026-08-22T10:00:00+00:00", sidebar="", lang="en")) for n in range(7)]
+    seen_while_crawling: list[int] = []
+
+    def crawl_still_running() -> bool:
+        """A crawl storing one page per poll; what was extracted so far is noted at every poll."""
+        seen_while_crawling.append(conn.execute("SELECT count(*) FROM page_extraction").fetchone()[0])
+        if not arriving:
+            return False
+        add_raw_page(conn, run, "alpha", *arriving.pop(0))
+        return True
+
+    summary = extract_pages(db_url, {}, site_key="alpha", workers=1, follow=crawl_still_running)
+    assert summary.pages == 7 and summary.articles_new == 7
+    assert conn.execute("SELECT count(*) FROM page_extraction").fetchone()[0] == 7
+    assert 0 < max(seen_while_crawling[:-1]) < 7  # pages were extracted before the crawl ended, not all at once
+    again = extract_pages(db_url, {}, site_key="alpha", workers=1, follow=lambda: False)
+    assert again.pages == 0
+
+
+def test_following_a_crawl_never_re_extracts():
+    with pytest.raises(ValueError, match="follow"):
+        extract_pages("postgresql://unused", {}, reextract=True, follow=lambda: True)
