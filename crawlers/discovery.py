@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import html
 import io
 import re
 from dataclasses import dataclass
@@ -19,6 +20,10 @@ SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit for an 
 HTTP_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]+encoding\s*=\s*[\"']([\w.:-]+)", re.I)
+_HEAD_END = re.compile(rb"</head\s*>", re.I)
+_COMMENT = re.compile(rb"<!--.*?-->", re.S)
+_LINK_TAG = re.compile(rb"<link\b([^>]*)>", re.I)
+_ATTRIBUTE = re.compile(rb"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 
 
 @dataclass(frozen=True)
@@ -154,11 +159,30 @@ def declared_charset(content_type: str, body: bytes) -> str | None:
     return found.group(1).decode("ascii", "replace").lower() if found else None
 
 
-def rel_canonical(html: str) -> str | None:
-    values = Selector(text=html).xpath(
-        "//link[contains(concat(' ', normalize-space(translate(@rel, 'CANONICAL', 'canonical')), ' '),"
-        " ' canonical ')]/@href").getall()
-    return values[0].strip() if values and values[0].strip() else None
+def rel_canonical(body: bytes, encoding: str | None = None) -> str | None:
+    """The href of the document head's first ``<link rel="canonical">``, read from the raw bytes.
+
+    A regular expression over the head instead of a parse: this runs on every fetched article, and the article
+    is parsed once, later, by the extractor. Comments are skipped and entities unescaped, as a parser would.
+    """
+    end = _HEAD_END.search(body)
+    head = _COMMENT.sub(b"", body[:end.start()] if end else body)
+    for tag in _LINK_TAG.finditer(head):
+        attributes = {}
+        for name, double, single, bare in _ATTRIBUTE.findall(tag.group(1)):
+            attributes.setdefault(name.lower(), double or single or bare)
+        if b"canonical" not in attributes.get(b"rel", b"").lower().split():
+            continue
+        href = html.unescape(_decoded(attributes.get(b"href", b""), encoding)).strip()
+        return href or None
+    return None
+
+
+def _decoded(value: bytes, encoding: str | None) -> str:
+    try:
+        return value.decode(encoding or "utf-8", "replace")
+    except LookupError:  # a charset name no codec answers to
+        return value.decode("utf-8", "replace")
 
 
 def _href(element) -> str | None:

@@ -133,13 +133,13 @@ class NewsSpider(scrapy.Spider):
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         declared = declared_charset(content_type, response.body)
         is_html = b"html" in response.headers.get(b"Content-Type", b"text/html").lower()
-        html = response.text if isinstance(response, TextResponse) and is_html \
-            and response.meta["ingot_kind"] == "article" else ""
+        canonical = rel_canonical(response.body, declared) \
+            if is_html and response.meta["ingot_kind"] == "article" else None
         return RawPage(
             kind=response.meta["ingot_kind"],
             url=page_url,
             final_url=response.url,
-            canonical_url=choose_canonical(page_url, rel_canonical(html) if html else None, self.site.allowed_hosts),
+            canonical_url=choose_canonical(page_url, canonical, self.site.allowed_hosts),
             http_status=response.status,
             headers={name.decode("latin-1").lower(): ", ".join(v.decode("latin-1") for v in values)
                      for name, values in response.headers.items()},

@@ -40,7 +40,29 @@ def test_rel_canonical_counts_only_inside_the_site():
     assert choose_canonical(page, "https://www.steelorbis.com/steel-news/latest-news/x-1398765.htm", hosts) \
         == "https://www.steelorbis.com/steel-news/latest-news/x-1398765.htm"
     assert choose_canonical(page, "https://mirror.example/x", hosts) == canonical_url(page)
-    assert rel_canonical('<html><head><link rel="Canonical" href=" /a "></head></html>') == "/a"
+    assert rel_canonical(b'<html><head><link rel="Canonical" href=" /a "></head></html>') == "/a"
+
+
+@pytest.mark.parametrize("head, expected", [
+    (b"<link rel='canonical' href='/single'>", "/single"),
+    (b"<LINK REL=canonical HREF=/bare>", "/bare"),
+    (b'<link href="/a?x=1&amp;y=2" rel="alternate canonical"/>', "/a?x=1&y=2"),
+    (b'<link rel="alternate" href="/amp"><link rel="canonical" href="/first"><link rel="canonical" href="/2">',
+     "/first"),
+    (b'<!-- <link rel="canonical" href="/commented"> --><link rel="canonical" href="/real">', "/real"),
+    (b'<link rel="canonical-ish" href="/no"><link rel="stylesheet" href="/s.css">', None),
+    (b'<link rel="canonical" href="  ">', None),
+])
+def test_rel_canonical_reads_the_head_as_a_parser_would(head, expected):
+    assert rel_canonical(b"<html><head><title>t</title>" + head + b"</head><body><p>x</p></body></html>") == expected
+
+
+def test_rel_canonical_ignores_the_body_and_decodes_with_the_declared_charset():
+    body_only = b'<html><head></head><body><link rel="canonical" href="/in-body"></body></html>'
+    assert rel_canonical(body_only) is None
+    gbk = '<html><head><link rel="canonical" href="/新闻/1.html"></head></html>'.encode("gbk")
+    assert rel_canonical(gbk, "gbk") == "/新闻/1.html"
+    assert rel_canonical(gbk, "no-such-codec") is not None  # an unknown charset falls back, never raises
 
 
 def test_hosts_and_schemes_a_crawler_may_fetch():
