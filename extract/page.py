@@ -46,6 +46,7 @@ class Page:
         self.meta = self._read_meta()
         self.jsonld = self._read_jsonld()
         self._blocks_cache: dict = {}
+        self._anchors: dict | None = None
 
     # --- lookups ----------------------------------------------------------------------------------------
     def select(self, css: str) -> list:
@@ -146,23 +147,42 @@ class Page:
         A row is a child of a parent with at least `min_items` same-tag children that each hold a link with a
         headline-length text and no more than a teaser's worth of text.
         """
+        linked = self._headline_links()
         rows: list[str] = []
         for parent in self.root.iter("ul", "ol", "div", "section", "tbody", "dl"):
+            if len(parent) < min_items:
+                continue
             children = [c for c in parent if isinstance(c.tag, str)]
             if len(children) < min_items:
                 continue
             tag = max({c.tag for c in children}, key=lambda t: sum(1 for c in children if c.tag == t))
-            items = [c for c in children if c.tag == tag and any(
-                len(squash(a.text_content())) >= 6 for a in c.iter("a"))]
+            items = [c for c in children if c.tag == tag and any(a in linked for a in c.iter("a"))]
             if len(items) < min_items:
                 continue
-            texts = ["".join(squash(" ".join(_texts(c))).split()) for c in items]
+            texts = ["".join(_visible_text(c).split()) for c in items]
             if sum(len(t) <= 300 for t in texts) >= min_items:
                 rows.extend(t for t in texts if len(t) <= 300)
         return rows
 
     def anchor_texts(self) -> set[str]:
-        return {squash(a.text_content()) for a in self.root.iter("a") if len(squash(a.text_content())) >= 6}
+        return {text for text in self._anchor_texts().values() if len(text) >= 6}
+
+    def _anchor_texts(self) -> dict:
+        """Each link element's squashed text, computed once: the listing tests read every link several times.
+        Read before the tree is pruned (as ``extract_article`` does): the texts are not refreshed after."""
+        if self._anchors is None:
+            self._anchors = {a: squash(a.text_content()) for a in self.root.iter("a")}
+        return self._anchors
+
+    def _headline_links(self) -> set:
+        return {a for a, text in self._anchor_texts().items() if len(text) >= 6}
+
+
+def _visible_text(el) -> str:
+    """The text of `el` without script, style and the like; joined without separators, as text_content does."""
+    if next(el.iter(*_NO_TEXT_TAGS), None) is None:
+        return el.text_content()  # C speed; the common case
+    return " ".join(_texts(el))
 
 
 def _texts(el):
