@@ -203,7 +203,7 @@ def extract_article(body: bytes | str, url: str, *, rules: ExtractRules | None =
                            formats=rules.date_formats if rules else (), headline=meta.title_on_page)
     anchors = page.anchor_texts()
     teaser_rows = page.teaser_texts()
-    certain, hinted = paywall_phrase_in(page.text_of(page.root), rules)
+    certain, hinted = paywall_phrase_in(page.visible_text(), rules)
     prune_widgets(page, rules, page.headline_element(meta.title_on_page))
     lines = _run_trafilatura(_body_tree(page, rules), url)
 

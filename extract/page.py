@@ -20,6 +20,10 @@ _SPACES = re.compile(r"\s+")
 _NO_TEXT_TAGS = {"script", "style", "noscript", "template", "svg"}
 _TITLE_HINT = re.compile(r"title|headline|biaoti", re.I)
 _CHROME_TAGS = {"li", "nav", "footer", "aside", "dd", "option"}
+# Every text node of the document outside script, style and the like, in document order (what ``_texts`` walks,
+# at C speed). Only for the root: an element's own ancestors would count too.
+_DOCUMENT_TEXTS = etree.XPath("//text()[not(ancestor::*[" + " or ".join(f"self::{tag}" for tag in sorted(_NO_TEXT_TAGS))
+                              + "])]", smart_strings=False)
 
 
 @lru_cache(maxsize=512)  # compiled selectors only: output never depends on the cache
@@ -58,6 +62,10 @@ class Page:
         if len(el) == 0 or el.find(".//script") is None and el.find(".//style") is None:
             return squash(el.text_content())  # C speed; the common case
         return squash(" ".join(_texts(el)))
+
+    def visible_text(self) -> str:
+        """The whole page's visible text, whitespace squashed: ``text_of(root)``, faster."""
+        return squash(" ".join(_DOCUMENT_TEXTS(self.root)))
 
     def _read_meta(self) -> dict[str, str]:
         meta: dict[str, str] = {}
