@@ -194,6 +194,7 @@ def incremental(bench: Bench) -> tuple[list[list[object]], dict]:
     twice = sum(n - 1 for n in Counter(fetched).values() if n > 1) + len(set(fetched) & set(article_paths(first.requests)))
     other = len(day2.requests) - len(fetched)
     metrics = {"new": new, "article_requests": len(fetched), "other_requests": other, "twice": twice,
+               "robots_requests": sum(1 for _, _, path, _ in day2.requests if path == "/robots.txt"),
                "other_paths": sorted({path for _, _, path, _ in day2.requests if "/article-" not in path}),
                "wall": day2.wall, "full_wall": full.wall, "requests": len(day2.requests),
                "full_requests": len(full.requests)}

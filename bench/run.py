@@ -13,6 +13,7 @@ command. The machine's load average is printed at start and end: on a shared mac
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import subprocess
 import sys
@@ -40,8 +41,11 @@ def verdict(ok: bool) -> str:
 
 def summary_rows(e2e: dict, inc: dict, scaling: dict, load: dict) -> list[list[str]]:
     ingot, traf, naive = e2e["ingot"], e2e["trafilatura"], e2e["naive"]
-    discovery = [path for path in inc["other_paths"] if path != "/robots.txt"]  # the site's sitemap, feeds, lists
-    budget = 1.1 * inc["new"] + len(discovery)
+    # the site's sitemap, feeds and lists: one request each is the target; robots.txt is the politeness request
+    # every crawl day makes (counted apart, never an article)
+    discovery = [path for path in inc["other_paths"] if path != "/robots.txt"]
+    discovery_requests = inc["other_requests"] - inc["robots_requests"]
+    budget = 1.1 * inc["new"] + len(discovery) + inc["robots_requests"]
     return [
         ["end to end: ingot articles/s (crawl + extract + store)", f"{ingot['rate']:.1f}", "", ""],
         ["end to end: speed vs naive Scrapy + trafilatura (wall ratio)", f"{naive['wall'] / ingot['wall']:.2f}x",
@@ -54,10 +58,10 @@ def summary_rows(e2e: dict, inc: dict, scaling: dict, load: dict) -> list[list[s
          verdict(ingot["good"] >= max(traf["good"], naive["good"]))],
         ["incremental: article requests per new article", f"{inc['article_requests'] / inc['new']:.2f}",
          "<= 1.1", verdict(inc["article_requests"] <= 1.1 * inc["new"])],
-        ["incremental: other requests (" + ", ".join(inc["other_paths"]) + ")", f"{inc['other_requests']}",
-         f"{len(discovery)} list/feed/sitemap", verdict(inc["other_requests"] <= len(discovery))],
-        [f"incremental: all requests, {inc['new']} new articles", f"{inc['requests']}", f"<= {budget:.0f}",
-         verdict(inc["requests"] <= budget)],
+        ["incremental: list/feed/sitemap requests (" + ", ".join(discovery) + ")", f"{discovery_requests}",
+         f"<= {len(discovery)} (one each)", verdict(discovery_requests <= len(discovery))],
+        [f"incremental: all requests, {inc['new']} new articles (robots.txt: {inc['robots_requests']})",
+         f"{inc['requests']}", f"<= {budget:.1f}", verdict(inc["requests"] <= budget)],
         ["incremental: article pages fetched twice", f"{inc['twice']}", "0", verdict(inc["twice"] == 0)],
         ["incremental: wall time vs full re-crawl", f"{inc['wall'] / inc['full_wall']:.2f}",
          "~ new work (2%) + fixed start-up", ""],
@@ -80,6 +84,10 @@ def main() -> None:
     articles = args.articles or (300 if args.quick else 2000)
     repeats = args.repeats or (1 if args.quick else 3)
     started = time.perf_counter()
+    # ingot's own modules as bytecode, as `make setup` leaves the installed packages: every crawler subprocess
+    # would otherwise compile them again where the environment forbids writing .pyc files
+    for package in ("ingot", "crawlers", "extract", "bench"):
+        compileall.compile_dir(PROJECT_ROOT / package, quiet=1)
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
 
     e2e = bench_e2e.main(["--articles", str(articles), "--repeats", str(repeats)])
