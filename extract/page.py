@@ -20,10 +20,6 @@ _SPACES = re.compile(r"\s+")
 _NO_TEXT_TAGS = {"script", "style", "noscript", "template", "svg"}
 _TITLE_HINT = re.compile(r"title|headline|biaoti", re.I)
 _CHROME_TAGS = {"li", "nav", "footer", "aside", "dd", "option"}
-# Every text node of the document outside script, style and the like, in document order (what ``_texts`` walks,
-# at C speed). Only for the root: an element's own ancestors would count too.
-_DOCUMENT_TEXTS = etree.XPath("//text()[not(ancestor::*[" + " or ".join(f"self::{tag}" for tag in sorted(_NO_TEXT_TAGS))
-                              + "])]", smart_strings=False)
 
 
 @lru_cache(maxsize=512)  # compiled selectors only: output never depends on the cache
@@ -64,8 +60,8 @@ class Page:
         return squash(" ".join(_texts(el)))
 
     def visible_text(self) -> str:
-        """The whole page's visible text, whitespace squashed: ``text_of(root)``, faster."""
-        return squash(" ".join(_DOCUMENT_TEXTS(self.root)))
+        """The whole page's visible text (no script or style), whitespace squashed."""
+        return self.text_of(self.root)
 
     def _read_meta(self) -> dict[str, str]:
         meta: dict[str, str] = {}
