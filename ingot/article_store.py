@@ -5,17 +5,20 @@ updates the same row and keeps its id. Every outcome, article or rejection, is r
 rule and extractor versions that produced it. Near-duplicate clustering runs under one advisory lock, because
 extraction of several sites may run at the same time and a story syndicated across them must end in one cluster.
 
-A batch costs a fixed handful of statements whatever its size: one COPY of every outcome into a session-long
-staging table, one upsert of the articles, one upsert of the outcomes, then the clustering statements, of which
-a batch without duplicates needs only two (the lock and the duplicate lookup). A new article is written with its
-own id as its cluster, which is what it keeps unless a duplicate is found, so articles without duplicates are
-never rewritten after their insert.
+A batch costs a fixed handful of statements whatever its size: a look-up of which URLs are stored, a COPY of
+the new articles, an upsert of the stored ones and one of the outcomes (each reading the batch from one JSON
+parameter), then the clustering statements, of which a batch without duplicates needs only two (the lock and
+the duplicate lookup). A new article is written with its own id as its cluster, which is what it keeps unless
+a duplicate is found, so articles without duplicates are never rewritten after their insert.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
+from typing import NamedTuple
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -56,40 +59,47 @@ ARTICLE_COLUMNS = (
 )
 # Columns whose change makes a re-extraction an update; raw_page_id alone (a re-fetch of the same text) is not.
 CONTENT_COLUMNS = tuple(c for c in ARTICLE_COLUMNS if c not in ("canonical_url", "raw_page_id"))
-# The outcome's own columns in the staging table, before the article's (NULL for a rejection).
-OUTCOME_COLUMNS = ("ordinal", "page_id", "outcome", "reason", "detail", "page_rule_version", "page_extractor_version")
+# The SQL type of each article column, for reading the batch's JSON document as rows.
+ARTICLE_TYPES = {
+    "canonical_url": "text", "url": "text", "site_key": "text", "raw_page_id": "bigint", "title": "text",
+    "text": "text", "text_sha256": "text", "fingerprint": "bigint", "authors": "text[]", "editor": "text",
+    "reviewers": "jsonb", "original_source": "text", "published_at": "timestamptz", "published_raw": "text",
+    "published_rule": "text", "language": "text", "paywalled": "boolean", "image_url": "text",
+    "categories": "text[]", "keywords": "text[]", "rule_version": "integer", "extractor_version": "text",
+}
+OUTCOME_TYPES = {
+    "ordinal": "integer", "raw_page_id": "bigint", "outcome": "text", "reason": "text", "detail": "text",
+    "rule_version": "integer", "extractor_version": "text", "canonical_url": "text",
+}
 
-# One staging table per session, emptied by every commit (ON COMMIT DELETE ROWS truncates it in place): creating
-# and dropping a table per batch cost catalog writes and a file each time. The DELETE empties it when a caller
-# saves several batches inside one transaction of its own, where no commit comes between them.
-STAGE_OUTCOMES = f"""
-CREATE TEMP TABLE IF NOT EXISTS ingot_incoming_page ON COMMIT DELETE ROWS AS
-SELECT 0 AS ordinal, e.raw_page_id AS page_id, e.outcome, e.reason, e.detail, e.rule_version AS page_rule_version,
-       e.extractor_version AS page_extractor_version, {", ".join(f"a.{c}" for c in ARTICLE_COLUMNS)}
-FROM page_extraction e, article a
-WITH NO DATA;
-DELETE FROM ingot_incoming_page
+# Empty values of the columns an article dict may leave out or set to None.
+ARTICLE_DEFAULTS = {"reviewers": "'{}'::jsonb", "authors": "'{}'::text[]", "categories": "'{}'::text[]",
+                    "keywords": "'{}'::text[]"}
+
+# Which of the batch's (distinct) URLs are stored already, and ids for the others.
+KNOWN_URLS = """
+WITH known AS (SELECT canonical_url FROM article WHERE canonical_url = ANY(%(urls)s))
+SELECT ARRAY(SELECT canonical_url FROM known),
+       ARRAY(SELECT nextval('article_id_seq') FROM generate_series(1, %(count)s - (SELECT count(*) FROM known)))
 """
 
-COPY_OUTCOMES = f"COPY ingot_incoming_page ({', '.join(OUTCOME_COLUMNS + ARTICLE_COLUMNS)}) FROM STDIN"
+# New articles go in by COPY, with their own id as their cluster: no document to parse, no speculative insertion,
+# tuples written in batches. COPY may write the identity column; the ids come from its own sequence (named by
+# 0004's CREATE TABLE).
+COPY_NEW_ARTICLES = f"COPY article (id, cluster_id, {', '.join(ARTICLE_COLUMNS)}) FROM STDIN"
 
-# The last copy of each URL in the batch, inserted in batch order. A new row takes its own id as its cluster:
-# ids come from the identity column's own sequence (named by 0004's CREATE TABLE), so OVERRIDING only lets both
-# columns share the value. An existing row keeps id and cluster and is rewritten only when a content column
-# changed.
+# Stored articles (and, when a new URL was stored by another session meanwhile, the whole batch) come as one
+# JSON document: a parameter, so no staging table to create, fill and empty. An existing row keeps id and
+# cluster and is rewritten only when a content column changed; a new row takes its own id as its cluster (as
+# above; OVERRIDING only lets both columns share the value).
 UPSERT_ARTICLES = f"""
 INSERT INTO article (id, cluster_id, {", ".join(ARTICLE_COLUMNS)}) OVERRIDING SYSTEM VALUE
 SELECT id, id, {", ".join(ARTICLE_COLUMNS)}
 FROM (
-    SELECT nextval('article_id_seq') AS id, latest.*
-    FROM (
-        SELECT * FROM (
-            SELECT DISTINCT ON (canonical_url) *
-            FROM ingot_incoming_page WHERE outcome = 'article'
-            ORDER BY canonical_url, ordinal DESC
-        ) last_copy
-        ORDER BY ordinal
-    ) latest
+    SELECT nextval('article_id_seq') AS id,
+           {", ".join(f"coalesce({c}, {ARTICLE_DEFAULTS[c]}) AS {c}" if c in ARTICLE_DEFAULTS else c
+                      for c in ARTICLE_COLUMNS)}
+    FROM jsonb_to_recordset(%(articles)s::jsonb) AS r({", ".join(f"{c} {t}" for c, t in ARTICLE_TYPES.items())})
 ) numbered
 ON CONFLICT (canonical_url) DO UPDATE SET
     {", ".join(f"{c} = EXCLUDED.{c}" for c in ARTICLE_COLUMNS if c != "canonical_url")},
@@ -101,14 +111,14 @@ RETURNING id, cluster_id, (xmax = 0) AS inserted,
 """
 
 # A separate statement after the upsert, so that its snapshot sees every article row, including one another
-# session inserted (and committed) while the upsert waited on it.
-UPSERT_OUTCOMES = """
+# session inserted (and committed) while the upsert waited on it. The article id is looked up per outcome by
+# the unique index: a join let the planner hash the whole article table.
+UPSERT_OUTCOMES = f"""
 INSERT INTO page_extraction (raw_page_id, outcome, reason, detail, article_id, rule_version, extractor_version)
-SELECT DISTINCT ON (i.page_id) i.page_id, i.outcome, i.reason, i.detail, a.id, i.page_rule_version,
-       i.page_extractor_version
-FROM ingot_incoming_page i
-LEFT JOIN article a ON a.canonical_url = i.canonical_url
-ORDER BY i.page_id, i.ordinal DESC
+SELECT DISTINCT ON (o.raw_page_id) o.raw_page_id, o.outcome, o.reason, o.detail,
+       (SELECT a.id FROM article a WHERE a.canonical_url = o.canonical_url), o.rule_version, o.extractor_version
+FROM jsonb_to_recordset(%s::jsonb) AS o({", ".join(f"{c} {t}" for c, t in OUTCOME_TYPES.items())})
+ORDER BY o.raw_page_id, o.ordinal DESC
 ON CONFLICT (raw_page_id) DO UPDATE SET
     outcome = EXCLUDED.outcome, reason = EXCLUDED.reason, detail = EXCLUDED.detail,
     article_id = EXCLUDED.article_id, rule_version = EXCLUDED.rule_version,
@@ -123,9 +133,8 @@ class SaveCounts:
     unchanged: int = 0
 
 
-@dataclass(frozen=True)
-class ChangedArticle:
-    """An article row the batch inserted or rewrote, as the upsert returned it."""
+class ChangedArticle(NamedTuple):
+    """An article row the batch inserted or rewrote: what clustering needs to know of it."""
 
     id: int
     cluster_id: int | None
@@ -136,37 +145,59 @@ class ChangedArticle:
 def save_outcomes(conn: psycopg.Connection, outcomes: Iterable[PageOutcome]) -> SaveCounts:
     """Write a batch of outcomes in one transaction and re-cluster the articles that changed."""
     outcomes = list(outcomes)
+    articles = last_copies(outcomes)
     with conn.transaction():
-        stage_outcomes(conn, outcomes)
-        changed = upsert_articles(conn)
-        conn.execute(UPSERT_OUTCOMES)
+        changed = upsert_articles(conn, articles) if articles else []
+        conn.execute(UPSERT_OUTCOMES, (_json([outcome_document(i, o) for i, o in enumerate(outcomes)]),),
+                     prepare=True)
         if changed:
             assign_clusters(conn, changed)
-    urls = {o.article["canonical_url"] for o in outcomes if o.article is not None}
     new = sum(c.inserted for c in changed)
-    return SaveCounts(new=new, updated=len(changed) - new, unchanged=len(urls) - len(changed))
+    return SaveCounts(new=new, updated=len(changed) - new, unchanged=len(articles) - len(changed))
 
 
-def stage_outcomes(conn: psycopg.Connection, outcomes: list[PageOutcome]) -> None:
-    """COPY every outcome, with its article's columns when it has one, into the session's staging table."""
-    conn.execute(STAGE_OUTCOMES)
-    with conn.cursor().copy(COPY_OUTCOMES) as copy:
-        for ordinal, outcome in enumerate(outcomes):
-            copy.write_row(staged_row(ordinal, outcome))
+def last_copies(outcomes: list[PageOutcome]) -> list[dict]:
+    """The last article of each canonical URL in the batch, in the order of those last copies."""
+    latest: dict[str, dict] = {}
+    for outcome in outcomes:
+        if outcome.article is not None:
+            url = outcome.article["canonical_url"]
+            latest.pop(url, None)
+            latest[url] = outcome.article
+    return list(latest.values())
 
 
-def staged_row(ordinal: int, outcome: PageOutcome) -> list:
-    """One staging row: the outcome's columns, then the article's (all NULL for a rejection)."""
-    row = [ordinal, outcome.raw_page_id, "rejected" if outcome.article is None else "article", outcome.reason,
-           outcome.detail, outcome.rule_version, outcome.extractor_version]
-    if outcome.article is None:
-        return row + [None] * len(ARTICLE_COLUMNS)
-    return row + [convert(outcome.article.get(column)) for column, convert in _CONVERTERS]
+def upsert_articles(conn: psycopg.Connection, articles: list[dict]) -> list[ChangedArticle]:
+    """Upsert articles (one per canonical URL) on the canonical URL; the rows that were inserted or changed.
+
+    New URLs are copied in, stored ones upserted. Should another session store one of the new URLs between the
+    two (extractions of several sites run at once), the copy fails alone and every article is upserted instead.
+    """
+    known, ids = conn.execute(KNOWN_URLS, {"urls": [a["canonical_url"] for a in articles], "count": len(articles)},
+                              prepare=True).fetchone()
+    known = set(known)
+    new = [a for a in articles if a["canonical_url"] not in known]
+    if new and copy_new_articles(conn, new, ids):
+        changed = [ChangedArticle(i, i, True, len(a["text"]) >= MIN_CLUSTER_TEXT) for i, a in zip(ids, new)]
+        articles = [a for a in articles if a["canonical_url"] in known]
+    else:
+        changed = []
+    if articles:
+        document = _json([a if a.keys() <= _ARTICLE_KEYS else _columns_only(a) for a in articles])
+        rows = conn.execute(UPSERT_ARTICLES, {"articles": document, "min_len": MIN_CLUSTER_TEXT}, prepare=True)
+        changed += [ChangedArticle(*row) for row in rows]
+    return changed
 
 
-def upsert_articles(conn: psycopg.Connection) -> list[ChangedArticle]:
-    """Upsert the staged articles on the canonical URL (the last copy in the batch wins); the rows that changed."""
-    return [ChangedArticle(*row) for row in conn.execute(UPSERT_ARTICLES, {"min_len": MIN_CLUSTER_TEXT})]
+def copy_new_articles(conn: psycopg.Connection, articles: list[dict], ids: list[int]) -> bool:
+    """COPY articles under the given ids, in a savepoint; False (and nothing written) if a URL is taken."""
+    try:
+        with conn.transaction(), conn.cursor().copy(COPY_NEW_ARTICLES) as copy:
+            for article_id, article in zip(ids, articles):
+                copy.write_row([article_id, article_id, *(convert(article.get(c)) for c, convert in _CONVERTERS)])
+    except psycopg.errors.UniqueViolation:
+        return False
+    return True
 
 
 def _as_is(value):
@@ -185,6 +216,34 @@ _CONVERTERS = tuple(
     (c, _as_json if c == "reviewers" else _as_list if c in ("authors", "categories", "keywords") else _as_is)
     for c in ARTICLE_COLUMNS
 )
+_ARTICLE_KEYS = frozenset(ARTICLE_COLUMNS)
+
+
+def _columns_only(article: dict) -> dict:
+    """An article without keys that are no column: they were never stored, and may not be JSON."""
+    return {column: article[column] for column in ARTICLE_COLUMNS if column in article}
+
+
+def outcome_document(ordinal: int, outcome: PageOutcome) -> dict:
+    """What page_extraction records of an outcome; its article is named by canonical URL."""
+    return {
+        "ordinal": ordinal, "raw_page_id": outcome.raw_page_id,
+        "outcome": "rejected" if outcome.article is None else "article",
+        "reason": outcome.reason, "detail": outcome.detail, "rule_version": outcome.rule_version,
+        "extractor_version": outcome.extractor_version,
+        "canonical_url": None if outcome.article is None else outcome.article["canonical_url"],
+    }
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_json_value)
+
+
+def _json_value(value):
+    """Timestamps in ISO 8601, which timestamptz reads back exactly (offset and microseconds kept)."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    raise TypeError(f"an article column cannot hold a {type(value).__name__}")
 
 
 def assign_clusters(conn: psycopg.Connection, changed: list[ChangedArticle]) -> None:
@@ -199,7 +258,7 @@ def assign_clusters(conn: psycopg.Connection, changed: list[ChangedArticle]) -> 
     links = conn.execute(DUPLICATE_CLUSTERS, {
         "ids": clusterable, "bits": NEAR_DUPLICATE_BITS, "days": CLUSTER_WINDOW_DAYS, "min_len": MIN_CLUSTER_TEXT,
         "most": MAX_DUPLICATES_READ,
-    }).fetchall() if clusterable else []
+    }, prepare=True).fetchall() if clusterable else []
     moves, unclustered, touched = cluster_changes(changed, links)
     if moves:
         conn.execute(MOVE_CLUSTERS, (list(moves), list(moves.values())))
@@ -219,6 +278,9 @@ def cluster_changes(changed: list[ChangedArticle], links: list[tuple[int, int, b
     which is always a member's id because a cluster is named by its smallest member. ``links`` rows are
     (changed article id, cluster id or else article id of a duplicate, whether that duplicate is unclustered).
     """
+    linked = {article_id for article_id, _, _ in links}
+    # a new article with no duplicate is already right: its own cluster, canonical by default
+    changed = [c for c in changed if c.id in linked or not (c.inserted and c.cluster_id == c.id)]
     edges = [(c.id, c.id if c.cluster_id is None else c.cluster_id) for c in changed]
     edges += [(article_id, key) for article_id, key, _ in links]
     groups = connected_groups([c.id for c in changed], edges)
@@ -229,9 +291,7 @@ def cluster_changes(changed: list[ChangedArticle], links: list[tuple[int, int, b
     unclustered_ids |= {key for _, key, is_unclustered in links if is_unclustered}
     moves = {c: target[c] for c in sorted(clusters) if target[c] != c}
     unclustered = {i: target[i] for i in sorted(unclustered_ids)}
-    lone_new = {c.id for c in changed if c.inserted and c.cluster_id == c.id}
-    touched = sorted({min(group) for group in groups if not (len(group) == 1 and group <= lone_new)})
-    return moves, unclustered, touched
+    return moves, unclustered, sorted({min(group) for group in groups})
 
 
 def connected_groups(ids: list[int], pairs: list[tuple[int, int]]) -> list[set[int]]:
