@@ -260,12 +260,9 @@ def assign_clusters(conn: psycopg.Connection, changed: list[ChangedArticle]) -> 
         "most": MAX_DUPLICATES_READ,
     }, prepare=True).fetchall() if clusterable else []
     moves, unclustered, touched = cluster_changes(changed, links)
-    if moves:
-        conn.execute(MOVE_CLUSTERS, (list(moves), list(moves.values())))
-    if unclustered:
-        conn.execute(CLUSTER_UNCLUSTERED, (list(unclustered), list(unclustered.values())))
     if touched:
-        conn.execute(MARK_CANONICALS, (touched,))
+        conn.execute(REGROUP, {"old": list(moves), "target": list(moves.values()), "unclustered": list(unclustered),
+                               "unclustered_target": list(unclustered.values()), "touched": touched})
 
 
 def cluster_changes(changed: list[ChangedArticle], links: list[tuple[int, int, bool]]
@@ -359,45 +356,53 @@ CROSS JOIN LATERAL (
 WHERE n.id = ANY(%(ids)s)
 """
 
-MOVE_CLUSTERS = """
-UPDATE article a SET cluster_id = m.target
-FROM unnest(%s::bigint[], %s::bigint[]) AS m(old, target)
-WHERE a.cluster_id = m.old
-"""
-
-CLUSTER_UNCLUSTERED = """
-UPDATE article a SET cluster_id = m.target
-FROM unnest(%s::bigint[], %s::bigint[]) AS m(id, target)
-WHERE a.id = m.id AND a.cluster_id IS NULL
-"""
-
-# Each touched cluster's canonical copy is the earliest of its copies marked canonical now and of the others,
-# each the first row of its part of the cluster index; only the copies whose mark flips are read and written.
-MARK_CANONICALS = """
-WITH best AS (
-    SELECT t.cluster_id, b.id
-    FROM unnest(%s::bigint[]) AS t(cluster_id)
-    CROSS JOIN LATERAL (
-        SELECT id FROM (
-            (SELECT id, published_at, first_seen_at FROM article
-             WHERE cluster_id = t.cluster_id AND is_canonical
-             ORDER BY published_at NULLS LAST, first_seen_at, id LIMIT 1)
-            UNION ALL
-            (SELECT id, published_at, first_seen_at FROM article
-             WHERE cluster_id = t.cluster_id AND NOT is_canonical
-             ORDER BY published_at NULLS LAST, first_seen_at, id LIMIT 1)
-        ) firsts
-        ORDER BY published_at NULLS LAST, first_seen_at, id LIMIT 1
-    ) b
+# All clustering writes in one statement, so that an article moving cluster and losing its canonical mark (every
+# new copy of a known story) is rewritten once. ``joining``: the articles whose cluster changes (whole clusters
+# moving into another, and articles never clustered), with their new cluster. Each touched cluster's canonical
+# copy is the earliest of the articles joining it and of its own members, the latter read as the first row of
+# each part (marked canonical or not) of the cluster index; of the members staying put, only those whose mark
+# flips are read and written.
+REGROUP = """
+WITH joining AS (
+    SELECT a.id, m.target AS cluster_id, a.published_at, a.first_seen_at
+    FROM unnest(%(old)s::bigint[], %(target)s::bigint[]) AS m(old, target)
+    JOIN article a ON a.cluster_id = m.old
+    UNION ALL
+    SELECT a.id, u.target, a.published_at, a.first_seen_at
+    FROM unnest(%(unclustered)s::bigint[], %(unclustered_target)s::bigint[]) AS u(id, target)
+    JOIN article a ON a.id = u.id AND a.cluster_id IS NULL
 ),
-flips AS (
-    SELECT a.id, false AS canonical
+candidate AS (
+    SELECT t.cluster_id, f.id, f.published_at, f.first_seen_at
+    FROM unnest(%(touched)s::bigint[]) AS t(cluster_id)
+    CROSS JOIN LATERAL (
+        (SELECT id, published_at, first_seen_at FROM article
+         WHERE cluster_id = t.cluster_id AND is_canonical
+         ORDER BY published_at NULLS LAST, first_seen_at, id LIMIT 1)
+        UNION ALL
+        (SELECT id, published_at, first_seen_at FROM article
+         WHERE cluster_id = t.cluster_id AND NOT is_canonical
+         ORDER BY published_at NULLS LAST, first_seen_at, id LIMIT 1)
+    ) f
+    UNION ALL
+    SELECT cluster_id, id, published_at, first_seen_at FROM joining
+),
+best AS (
+    SELECT DISTINCT ON (cluster_id) cluster_id, id
+    FROM candidate
+    ORDER BY cluster_id, published_at NULLS LAST, first_seen_at, id
+),
+change AS (
+    SELECT j.id, j.cluster_id, j.id = best.id AS canonical FROM joining j JOIN best USING (cluster_id)
+    UNION ALL
+    SELECT a.id, a.cluster_id, false
     FROM best JOIN article a ON a.cluster_id = best.cluster_id AND a.is_canonical AND a.id <> best.id
     UNION ALL
-    SELECT a.id, true
-    FROM best JOIN article a ON a.id = best.id AND NOT a.is_canonical
+    SELECT a.id, a.cluster_id, true
+    FROM best JOIN article a ON a.id = best.id AND a.cluster_id = best.cluster_id AND NOT a.is_canonical
 )
-UPDATE article a SET is_canonical = flips.canonical
-FROM flips
-WHERE a.id = flips.id
+UPDATE article a SET cluster_id = change.cluster_id, is_canonical = change.canonical
+FROM change
+WHERE a.id = change.id
+  AND (a.cluster_id IS DISTINCT FROM change.cluster_id OR a.is_canonical <> change.canonical)
 """
