@@ -5,8 +5,9 @@ database, network or file; it reads two environment variables, the schedule and 
 ``ingot.daily``, imported inside each task.
 
 A site is a mapped task group: one crawl and one extract per site, so a failing site fails its own tasks only.
-Extraction runs whatever its crawl did (``all_done``), so a partial crawl's pages are still extracted and a
-backfill re-extracts stored pages. The news day is worked out once, by ``plan``, from the run's data interval
+The crawl task extracts the pages its crawler stores while it runs; the extract task runs whatever its crawl did
+(``all_done``) and takes the rest, so a partial crawl's pages are still extracted and a backfill re-extracts stored
+pages. The news day is worked out once, by ``plan``, from the run's data interval
 (or the ``day`` param), never from the clock.
 """
 
