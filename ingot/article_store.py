@@ -326,9 +326,9 @@ def _band(table: str, band: int) -> str:
 
 # Candidates of one changed article: the same text, then each band in turn (without the articles an earlier
 # branch returned), each an index range over the time window; the LIMIT stops the scans after enough
-# duplicates. The text length is checked last and through octet_length first, because the text is stored
-# compressed and length() decompresses it: four bytes per character at most, so a text of 4 * MIN_CLUSTER_TEXT
-# bytes is long enough without counting.
+# duplicates. The text length is read through octet_length first, because the text is stored compressed and
+# length() decompresses it (that was most of this lookup's time): four bytes per character at most, so a text of
+# 4 * MIN_CLUSTER_TEXT bytes is long enough without counting.
 _CANDIDATES = "\n        UNION ALL\n".join(
     [f"SELECT a.id, a.cluster_id, a.text, a.text_sha256, a.fingerprint FROM article a\n"
      f"        WHERE a.text_sha256 = n.text_sha256 AND {WINDOW}"]

@@ -195,8 +195,9 @@ def test_among_undated_copies_the_first_seen_is_canonical(conn):
 def test_a_re_extraction_that_moves_the_canonical_date_re_marks_the_cluster(conn):
     pages = Pages(conn)
     early, late = pages(), pages()
-    save_outcomes(conn, [article(early, "early", published_at=DAY), article(late, "late", published_at=DAY + timedelta(1))])
-    save_outcomes(conn, [article(early, "early", published_at=DAY + timedelta(2))])
+    save_outcomes(conn, [article(early, "early", published_at=DAY),
+                         article(late, "late", published_at=DAY + timedelta(days=1))])
+    save_outcomes(conn, [article(early, "early", published_at=DAY + timedelta(days=2))])
     assert {slug: row[2] for slug, row in rows(conn).items()} == {"early": False, "late": True}
 
 
