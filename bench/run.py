@@ -15,24 +15,27 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import statistics
 import subprocess
 import sys
 import time
 
 from bench import bench_e2e, bench_load, bench_scaling
-from bench.common import median_seconds, print_table, throwaway_database
+from bench.common import print_table, throwaway_database
 from ingot.paths import PROJECT_ROOT
 
 
-def loading(repeats: int) -> dict:
-    """bench_load's measurement (its rows, its two loaders), returned instead of printed."""
+def loading() -> dict:
+    """bench_load's measurement (its rows, COPY and the store alternating), returned instead of printed."""
     with throwaway_database() as url:
         articles = bench_load.synthetic_articles(bench_load.prepare(url))
-        copy_s = median_seconds(lambda: bench_load.load_with_copy(url, articles), repeats=repeats,
-                                setup=lambda: bench_load.empty_tables(url))
-        store_s = median_seconds(lambda: bench_load.load_with_store(url, articles), repeats=repeats,
-                                 setup=lambda: bench_load.empty_tables(url))
-    return {"copy_rate": bench_load.ROWS / copy_s, "store_rate": bench_load.ROWS / store_s, "share": copy_s / store_s}
+        seconds = bench_load.alternating_seconds(url, {
+            "copy": lambda: bench_load.load_with_copy(url, articles),
+            "store": lambda: bench_load.load_with_store(url, articles),
+        })
+    return {"copy_rate": bench_load.ROWS / statistics.median(seconds["copy"]),
+            "store_rate": bench_load.ROWS / statistics.median(seconds["store"]),
+            "share": bench_load.share_of_copy(seconds, "store")}
 
 
 def verdict(ok: bool) -> str:
@@ -92,7 +95,7 @@ def main() -> None:
 
     e2e = bench_e2e.main(["--articles", str(articles), "--repeats", str(repeats)])
     scaling = bench_scaling.main(["--pages", str(min(articles, 400)), "--repeats", str(max(repeats, 3))])
-    load = loading(max(repeats, 3))
+    load = loading()
     print_table(f"Loading {bench_load.ROWS} article rows", ["path", "rows/s", "share of COPY rate"], [
         ["plain COPY (ceiling)", f"{load['copy_rate']:,.0f}", "1.00"],
         ["ingot article store", f"{load['store_rate']:,.0f}", f"{load['share']:.2f}"]])

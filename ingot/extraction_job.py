@@ -91,8 +91,8 @@ def extract_pages(db_url: str, sites: dict[str, Site], *, site_key: str | None =
         "site": site_key, "day": day, "since": since, "reextract": reextract, "version": EXTRACTOR_VERSION,
         "rule_versions": Jsonb({key: site.rule_version for key, site in sites.items()}),
     }
-    # autocommit: each batch's ``conn.transaction()`` is then a transaction of its own, not a savepoint of one
-    # run-long transaction (the article store's ON COMMIT DROP staging table needs a real commit per batch)
+    # autocommit: each batch's ``conn.transaction()`` is then a transaction of its own, committed as soon as the
+    # batch is saved, not a savepoint of one run-long transaction
     with connect(db_url, autocommit=True) as conn, _executor(sites, workers) as run:
         while True:
             finished = follow is None or not follow()
