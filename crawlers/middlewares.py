@@ -71,16 +71,28 @@ class _DisallowAll:
 
 
 class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """Scrapy's robots.txt middleware, except that a robots.txt that cannot be fetched at all (timeout,
-    connection refused or reset) means "disallow everything" for this crawl, as RFC 9309 (2.3.1.4) asks, instead
-    of Scrapy's "allow everything". The run records it (``robots_unreachable``) and ends failed, so the task's
-    retries try again later. A robots.txt answered with any HTTP status is parsed as Scrapy does."""
+    """Scrapy's robots.txt middleware, except that a robots.txt that cannot be had (timeout, connection refused or
+    reset, or a server error or 429 after the retries) means "disallow everything" for this crawl, as RFC 9309
+    (2.3.1.3, 2.3.1.4) asks, instead of Scrapy's "allow everything". The run records it (``robots_unreachable``)
+    and ends failed, so the task's retries try again later. Any other answer is parsed as Scrapy does (a 404 or
+    other 4xx: no rules, everything allowed)."""
+
+    async def _parse_robots(self, response, netloc, request) -> None:
+        if response.status >= 500 or response.status == 429:
+            self._stats.inc_value("robotstxt/response_count")
+            self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+            self._disallow_all(netloc, f"HTTP {response.status}")
+            return
+        await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
         if isinstance(exc, IgnoreRequest):
             return super()._robots_error(exc, netloc)
+        self._disallow_all(netloc, type(exc).__name__)
+
+    def _disallow_all(self, netloc: str, reason: str) -> None:
         self._stats.inc_value("ingot/robots_unreachable")
-        self._stats.set_value(f"ingot/robots_unreachable/{netloc}", f"{type(exc).__name__}")
+        self._stats.set_value(f"ingot/robots_unreachable/{netloc}", reason)
         waiting = self._parsers[netloc]
         self._parsers[netloc] = _DisallowAll()
         waiting.callback(self._parsers[netloc])

@@ -26,8 +26,8 @@ def sidecar(path, **meta):
 def broken_web(tmp_path_factory):
     root = tmp_path_factory.mktemp("broken") / "web"
     shutil.copytree(FIXTURE_WEB_DIR, root)
-    for page in (root / "eurometal.net").rglob("*"):  # 500 for everything, robots.txt included
-        if page.is_file() and not page.name.endswith(".meta.json"):
+    for page in (root / "eurometal.net").rglob("*"):  # 500 for everything but robots.txt
+        if page.is_file() and not page.name.endswith(".meta.json") and page.name != "robots.txt":
             sidecar(page, status=500)
     releases = root / "worldsteel.org" / "media" / "press-releases" / "2026"
     sidecar(releases / "august-2026-crude-steel-production" / "index.html", delay=3)
@@ -55,6 +55,28 @@ def test_a_site_answering_500_to_everything_fails_with_its_reason(db_url, broken
 
     healthy = crawl(db_url, broken_web, "cmra", DAY)  # the next site in the same web is unaffected
     assert healthy.status == "succeeded" and healthy.stats["new_articles"] == 2
+
+
+@pytest.mark.parametrize("status", [503, 429])
+def test_a_robots_txt_answering_a_server_error_means_nothing_is_fetched(db_url, broken_web, status):
+    """RFC 9309 2.3.1.4: a robots.txt the server cannot give is "disallow everything", not "allow everything"."""
+    host = "www.argusmedia.com"
+    broken_web.clear_log()
+    broken_web.inject({"kind": "status", "status": status}, host, "/robots.txt")
+    try:
+        with pytest.raises(CrawlFailed) as error:
+            crawl(db_url, broken_web, "argus", DAY, overrides=FAST_FAILURE)
+    finally:
+        broken_web.clear_faults()
+    assert f"robots.txt unreachable (HTTP {status})" in str(error.value)
+    status_row, reason, stats, _ = run_row(db_url, "argus")
+    assert status_row == "failed" and stats["robots_unreachable"] == 1 and stats["pages"] == {}
+    assert {r.path for r in broken_web.requests if r.host == host} == {"/robots.txt"}
+
+
+def test_a_missing_robots_txt_allows_everything(db_url, broken_web):
+    outcome = crawl(db_url, broken_web, "argus", DAY)  # the fixture site has no robots.txt: a 404
+    assert outcome.status == "succeeded" and outcome.stats["new_articles"] == 2
 
 
 def test_a_timeout_leaves_the_run_partial(db_url, broken_web):
