@@ -302,12 +302,19 @@ def load_site_days(db_url: str, site_keys: Sequence[str], day: date) -> list[Sit
         if crawl_status is None:
             reasons.append("no crawl recorded for this day (see the crawl task's log)")
         elif crawl_status == "failed":
-            reasons.append(f"crawl failed{unreachable_note(crawl_error)}: {crawl_error or 'no reason recorded'}")
+            reasons.append(f"crawl failed{unreachable_note(crawl_error)}: "
+                           f"{without_site_key(crawl_error, key) or 'no reason recorded'}")
         if extract_status == "failed":
-            reasons.append(f"extraction failed: {extract_error}")
+            reasons.append(f"extraction failed: {without_site_key(extract_error, key)}")
         reasons.extend(f"quality check failed: {message}" for message in quality)
         site_days.append(SiteDay(key, crawl_status, found, new, rejected, failed, tuple(reasons)))
     return site_days
+
+
+def without_site_key(error: str | None, site_key: str) -> str | None:
+    """An error message without the leading "KEY: " our errors carry: the report's line already names the site."""
+    prefix = f"{site_key}: "
+    return error[len(prefix):] if error and error.startswith(prefix) else error
 
 
 NETWORK_ERRORS = re.compile(r"DNS lookup failed|CannotResolveHost|ConnectionRefused|Connection refused|"
