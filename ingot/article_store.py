@@ -2,8 +2,9 @@
 
 An article is keyed by its canonical URL, so re-extracting a page (a rule fix, a new extractor version, a rerun)
 updates the same row and keeps its id. Every outcome, article or rejection, is recorded per raw page with the
-rule and extractor versions that produced it. Near-duplicate clustering runs under one advisory lock, because
-extraction of several sites may run at the same time and a story syndicated across them must end in one cluster.
+rule and extractor versions that produced it. Near-duplicate clustering (``ingot.article_clusters``, the store's
+other half, called from here in the same transaction) runs under one advisory lock, because extraction of several
+sites may run at the same time and a story syndicated across them must end in one cluster.
 
 A batch costs a fixed handful of statements whatever its size: a look-up of which URLs are stored, a COPY of
 the new articles, an upsert of the stored ones and one of the outcomes (each reading the batch from one JSON
@@ -18,25 +19,11 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
 
 import psycopg
 from psycopg.types.json import Jsonb
 
-
-# Fingerprints that differ in at most this many of their 64 bits are the same story. Five is what the
-# 6-band indexes of migration 0041 find without a scan (two such fingerprints always share a band).
-NEAR_DUPLICATE_BITS = 5
-# Teasers and stubs share boilerplate more than content: too short to cluster by text.
-MIN_CLUSTER_TEXT = 80
-CLUSTER_WINDOW_DAYS = 45
-CLUSTER_LOCK_ID = 0x696E676F7401
-# Duplicates read per changed article. Copies are clustered as they arrive, so the duplicates of a new copy
-# already share one cluster and the first few name it; reading them all would make a flood of copies (a
-# template republished daily, a wire story on hundreds of sites) cost quadratic time. The one thing the cap
-# can miss is a second, separate cluster that only this article links and whose members all come after the
-# first MAX_DUPLICATES_READ matches.
-MAX_DUPLICATES_READ = 64
+from ingot.article_clusters import MIN_CLUSTER_TEXT, ChangedArticle, assign_clusters
 
 
 @dataclass(frozen=True)
@@ -131,15 +118,6 @@ class SaveCounts:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-
-
-class ChangedArticle(NamedTuple):
-    """An article row the batch inserted or rewrote: what clustering needs to know of it."""
-
-    id: int
-    cluster_id: int | None
-    inserted: bool
-    clusterable: bool
 
 
 def save_outcomes(conn: psycopg.Connection, outcomes: Iterable[PageOutcome]) -> SaveCounts:
@@ -244,165 +222,3 @@ def _json_value(value):
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     raise TypeError(f"an article column cannot hold a {type(value).__name__}")
-
-
-def assign_clusters(conn: psycopg.Connection, changed: list[ChangedArticle]) -> None:
-    """Put each changed article in the cluster of its exact or near duplicates, then re-mark canonicals.
-
-    A cluster's id is the smallest article id in it; its canonical article is the earliest published (else
-    the first seen). Merging clusters keeps the smallest id. Runs under a lock shared by every extraction, so
-    two sites extracted at once cannot each start a cluster for the same story.
-    """
-    conn.execute("SELECT pg_advisory_xact_lock(%s)", (CLUSTER_LOCK_ID,))
-    clusterable = [c.id for c in changed if c.clusterable]
-    links = conn.execute(DUPLICATE_CLUSTERS, {
-        "ids": clusterable, "bits": NEAR_DUPLICATE_BITS, "days": CLUSTER_WINDOW_DAYS, "min_len": MIN_CLUSTER_TEXT,
-        "most": MAX_DUPLICATES_READ,
-    }, prepare=True).fetchall() if clusterable else []
-    moves, unclustered, touched = cluster_changes(changed, links)
-    if touched:
-        conn.execute(REGROUP, {"old": list(moves), "target": list(moves.values()), "unclustered": list(unclustered),
-                               "unclustered_target": list(unclustered.values()), "touched": touched})
-
-
-def cluster_changes(changed: list[ChangedArticle], links: list[tuple[int, int, bool]]
-                    ) -> tuple[dict[int, int], dict[int, int], list[int]]:
-    """What clustering must write: clusters to move (old id → new id), unclustered articles to give a cluster
-    (article id → cluster id), and the clusters whose canonical article must be re-marked.
-
-    The graph's nodes are the changed articles and the clusters (or, for an article never clustered, the
-    article) they belong to or duplicate; each connected part becomes one cluster named by its smallest id,
-    which is always a member's id because a cluster is named by its smallest member. ``links`` rows are
-    (changed article id, cluster id or else article id of a duplicate, whether that duplicate is unclustered).
-    """
-    linked = {article_id for article_id, _, _ in links}
-    # a new article with no duplicate is already right: its own cluster, canonical by default
-    changed = [c for c in changed if c.id in linked or not (c.inserted and c.cluster_id == c.id)]
-    edges = [(c.id, c.id if c.cluster_id is None else c.cluster_id) for c in changed]
-    edges += [(article_id, key) for article_id, key, _ in links]
-    groups = connected_groups([c.id for c in changed], edges)
-    target = {node: min(group) for group in groups for node in group}
-    clusters = {c.cluster_id for c in changed if c.cluster_id is not None}
-    clusters |= {key for _, key, is_unclustered in links if not is_unclustered}
-    unclustered_ids = {c.id for c in changed if c.cluster_id is None}
-    unclustered_ids |= {key for _, key, is_unclustered in links if is_unclustered}
-    moves = {c: target[c] for c in sorted(clusters) if target[c] != c}
-    unclustered = {i: target[i] for i in sorted(unclustered_ids)}
-    return moves, unclustered, sorted({min(group) for group in groups})
-
-
-def connected_groups(ids: list[int], pairs: list[tuple[int, int]]) -> list[set[int]]:
-    """Connected components of ``ids`` and the nodes ``pairs`` link them to (union-find)."""
-    parent: dict[int, int] = {i: i for i in ids}
-
-    def root(i: int) -> int:
-        parent.setdefault(i, i)
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for a, b in pairs:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[int, set[int]] = {}
-    for i in list(parent):
-        groups.setdefault(root(i), set()).add(i)
-    return list(groups.values())
-
-
-# The 0041 indexes, one per band of the 64-bit fingerprint: (shift, mask) of each band's value.
-BANDS = ((0, 2047), (11, 2047), (22, 2047), (33, 2047), (44, 1023), (54, 1023))
-EVENT_AT = "coalesce({t}.published_at, {t}.first_seen_at)"
-WINDOW = (f"{EVENT_AT.format(t='a')} BETWEEN {EVENT_AT.format(t='n')} - make_interval(days => %(days)s)"
-          f" AND {EVENT_AT.format(t='n')} + make_interval(days => %(days)s)")
-
-
-def _band(table: str, band: int) -> str:
-    shift, mask = BANDS[band]
-    return f"(({table}.fingerprint >> {shift}) & {mask})"
-
-
-# Candidates of one changed article: the same text, then each band in turn (without the articles an earlier
-# branch returned), each an index range over the time window; the LIMIT stops the scans after enough
-# duplicates. The text length is read through octet_length first, because the text is stored compressed and
-# length() decompresses it (that was most of this lookup's time): four bytes per character at most, so a text of
-# 4 * MIN_CLUSTER_TEXT bytes is long enough without counting.
-_CANDIDATES = "\n        UNION ALL\n".join(
-    [f"SELECT a.id, a.cluster_id, a.text, a.text_sha256, a.fingerprint FROM article a\n"
-     f"        WHERE a.text_sha256 = n.text_sha256 AND {WINDOW}"]
-    + [f"SELECT a.id, a.cluster_id, a.text, a.text_sha256, a.fingerprint FROM article a\n"
-       f"        WHERE {_band('a', b)} = {_band('n', b)} AND {WINDOW}\n"
-       f"          AND a.text_sha256 <> n.text_sha256"
-       + "".join(f" AND {_band('a', e)} <> {_band('n', e)}" for e in range(b))
-       for b in range(len(BANDS))]
-)
-
-# One row per (changed article, cluster it duplicates, whether that duplicate was never clustered).
-DUPLICATE_CLUSTERS = f"""
-SELECT DISTINCT n.id, d.cluster_key, d.unclustered
-FROM article n
-CROSS JOIN LATERAL (
-    SELECT coalesce(a.cluster_id, a.id) AS cluster_key, a.cluster_id IS NULL AS unclustered
-    FROM (
-        {_CANDIDATES}
-    ) a
-    WHERE a.id <> n.id
-      AND (a.text_sha256 = n.text_sha256 OR bit_count((a.fingerprint # n.fingerprint)::bit(64)) <= %(bits)s)
-      AND (octet_length(a.text) >= 4 * %(min_len)s OR length(a.text) >= %(min_len)s)
-    LIMIT %(most)s
-) d
-WHERE n.id = ANY(%(ids)s)
-"""
-
-# All clustering writes in one statement, so that an article moving cluster and losing its canonical mark (every
-# new copy of a known story) is rewritten once. ``joining``: the articles whose cluster changes (whole clusters
-# moving into another, and articles never clustered), with their new cluster. Each touched cluster's canonical
-# copy is the earliest of the articles joining it and of its own members, the latter read as the first row of
-# each part (marked canonical or not) of the cluster index; of the members staying put, only those whose mark
-# flips are read and written.
-REGROUP = """
-WITH joining AS (
-    SELECT a.id, m.target AS cluster_id, a.published_at, a.first_seen_at
-    FROM unnest(%(old)s::bigint[], %(target)s::bigint[]) AS m(old, target)
-    JOIN article a ON a.cluster_id = m.old
-    UNION ALL
-    SELECT a.id, u.target, a.published_at, a.first_seen_at
-    FROM unnest(%(unclustered)s::bigint[], %(unclustered_target)s::bigint[]) AS u(id, target)
-    JOIN article a ON a.id = u.id AND a.cluster_id IS NULL
-),
-candidate AS (
-    SELECT t.cluster_id, f.id, f.published_at, f.first_seen_at
-    FROM unnest(%(touched)s::bigint[]) AS t(cluster_id)
-    CROSS JOIN LATERAL (
-        (SELECT id, published_at, first_seen_at FROM article
-         WHERE cluster_id = t.cluster_id AND is_canonical
-         ORDER BY published_at NULLS LAST, first_seen_at, id LIMIT 1)
-        UNION ALL
-        (SELECT id, published_at, first_seen_at FROM article
-         WHERE cluster_id = t.cluster_id AND NOT is_canonical
-         ORDER BY published_at NULLS LAST, first_seen_at, id LIMIT 1)
-    ) f
-    UNION ALL
-    SELECT cluster_id, id, published_at, first_seen_at FROM joining
-),
-best AS (
-    SELECT DISTINCT ON (cluster_id) cluster_id, id
-    FROM candidate
-    ORDER BY cluster_id, published_at NULLS LAST, first_seen_at, id
-),
-change AS (
-    SELECT j.id, j.cluster_id, j.id = best.id AS canonical FROM joining j JOIN best USING (cluster_id)
-    UNION ALL
-    SELECT a.id, a.cluster_id, false
-    FROM best JOIN article a ON a.cluster_id = best.cluster_id AND a.is_canonical AND a.id <> best.id
-    UNION ALL
-    SELECT a.id, a.cluster_id, true
-    FROM best JOIN article a ON a.id = best.id AND a.cluster_id = best.cluster_id AND NOT a.is_canonical
-)
-UPDATE article a SET cluster_id = change.cluster_id, is_canonical = change.canonical
-FROM change
-WHERE a.id = change.id
-  AND (a.cluster_id IS DISTINCT FROM change.cluster_id OR a.is_canonical <> change.canonical)
-"""

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta, timezone
 import psycopg
 import pytest
 
-from ingot.article_store import (
+from ingot.article_clusters import (
     BANDS, CLUSTER_WINDOW_DAYS, DUPLICATE_CLUSTERS, MAX_DUPLICATES_READ, MIN_CLUSTER_TEXT, NEAR_DUPLICATE_BITS,
-    PageOutcome, save_outcomes,
 )
+from ingot.article_store import PageOutcome, save_outcomes
 from tests.store.pages import add_crawl_run, add_raw_page, add_site
 
 DAY = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
