@@ -15,7 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ingot.database import connect, resolve_database_url
@@ -65,8 +65,9 @@ def start_crawl(settings: Settings, site_key: str, day: date, *, overrides: Mapp
                 progress: Callable[[str], None] | None = None, timeout: float | None = None) -> RunningCrawl:
     """Start the crawl subprocess and return at once; ``wait()`` on the result as ``crawl_site`` does.
 
-    The crawler's output goes to ``<INGOT_HOME>/logs/crawl-<site>-<day>.log`` (kept for the operator), not to a
-    pipe, so the caller may do other work meanwhile (extract the pages the crawl stores) without a reader thread.
+    The crawler's output is appended to ``<INGOT_HOME>/logs/crawl-<site>-<day>.log`` (every attempt, kept for the
+    operator), not sent to a pipe, so the caller may do other work meanwhile (extract the pages the crawl stores)
+    without a reader thread.
     """
     sites = load_sites(settings.sites_dir)
     if site_key not in sites:
@@ -98,16 +99,20 @@ def start_crawl(settings: Settings, site_key: str, day: date, *, overrides: Mapp
     report(f"{site_key}: crawling news day {day.isoformat()}")
     log_path = settings.home / "logs" / f"crawl-{site_key}-{day.isoformat()}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "wb") as log_file:  # the child keeps its own copy of the descriptor
+    with open(log_path, "ab") as log_file:  # every attempt of the day, appended; the child keeps its own descriptor
+        started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        log_file.write(f"--- ingot: crawl of {site_key} for {day.isoformat()}, started {started} UTC\n".encode())
+        log_file.flush()
+        start_offset = log_file.tell()
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-    return RunningCrawl(site_key, day, database_url, process, log_path, report, timeout)
+    return RunningCrawl(site_key, day, database_url, process, log_path, start_offset, report, timeout)
 
 
 class RunningCrawl:
     """A crawl subprocess under way: ``running()`` polls it (cheap, never blocks), ``wait()`` ends it."""
 
     def __init__(self, site_key: str, day: date, database_url: str, process: subprocess.Popen, log_path: Path,
-                 report: Callable[[str], None], timeout: float | None):
+                 start_offset: int, report: Callable[[str], None], timeout: float | None):
         self.site_key, self.day, self.database_url = site_key, day, database_url
         self.process, self.log_path, self.report = process, log_path, report
         self.deadline = None if timeout is None else time.monotonic() + timeout
@@ -115,6 +120,7 @@ class RunningCrawl:
         self.timed_out = False
         self.tail: deque[str] = deque(maxlen=30)
         self._log = open(log_path, encoding="utf-8", errors="replace")
+        self._log.seek(start_offset)  # this attempt's lines only
         self._partial = ""
 
     def running(self) -> bool:

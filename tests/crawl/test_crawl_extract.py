@@ -58,12 +58,16 @@ def test_pages_are_extracted_while_the_crawl_is_still_running(db_url, fixture_we
     assert (tmp_path / "logs" / f"crawl-{SITE}-{DAY}.log").read_text(encoding="utf-8")  # the crawler's log is kept
 
 
-def test_a_failed_crawl_is_reported_with_what_extraction_did(db_url, fixture_web, tmp_path):
+def test_a_failed_crawl_is_reported_with_what_extraction_did_and_each_attempt_is_logged(db_url, fixture_web,
+                                                                                         tmp_path):
     fixture_web.inject({"kind": "status", "status": 503}, "eurometal.net")
     try:
-        done = crawl_and_extract(settings_for(db_url, fixture_web, tmp_path), SITE, DAY, workers=1,
-                                 overrides={"RETRY_TIMES": "0"}, progress=lambda line: None)
+        attempts = [crawl_and_extract(settings_for(db_url, fixture_web, tmp_path), SITE, DAY, workers=1,
+                                      overrides={"RETRY_TIMES": "0"}, progress=lambda line: None) for _ in range(2)]
     finally:
         fixture_web.clear_faults()
-    assert done.crawl is None or done.crawl.stats["pages"].get("article", 0) == 0
-    assert done.extraction is not None and done.extraction.pages == 0 and done.extraction_error is None
+    for done in attempts:
+        assert done.crawl is None and "robots.txt unreachable (HTTP 503)" in str(done.crawl_error)
+        assert done.extraction is not None and done.extraction.pages == 0 and done.extraction_error is None
+    log = (tmp_path / "logs" / f"crawl-{SITE}-{DAY}.log").read_text(encoding="utf-8")
+    assert log.count(f"--- ingot: crawl of {SITE} for {DAY}") == 2  # the retry's lines follow the first attempt's
