@@ -265,9 +265,7 @@ SELECT s.key,
        coalesce(d.crawl_status, cr.status),
        coalesce(d.crawl_error, cr.error),
        d.extract_status, d.extract_error,
-       coalesce((d.extraction ->> 'articles_new')::int, 0)
-         + coalesce((d.crawl_stats -> 'extraction' ->> 'articles_new')::int, 0),
-       coalesce(c.found, 0), coalesce(c.rejected, 0), coalesce(c.failed, 0),
+       coalesce(c.new, 0), coalesce(c.found, 0), coalesce(c.rejected, 0), coalesce(c.failed, 0),
        ARRAY(SELECT q.message FROM quality_check q
              WHERE q.site_key = s.key AND q.news_day = %(day)s AND q.status = 'fail' ORDER BY q.metric)
 FROM unnest(%(sites)s::text[]) AS s(key)
@@ -275,6 +273,12 @@ LEFT JOIN crawl_run cr ON cr.site_key = s.key AND cr.news_day = %(day)s
 LEFT JOIN daily_site_run d ON d.site_key = s.key AND d.news_day = %(day)s
 LEFT JOIN LATERAL (
     SELECT count(*) FILTER (WHERE pe.outcome = 'article') AS found,
+           -- new: no earlier crawl stored a page of that canonical URL (the daily_site_stats view's rule)
+           count(*) FILTER (WHERE pe.outcome = 'article' AND NOT EXISTS (
+               SELECT 1 FROM raw_page older
+               WHERE older.site_key = rp.site_key AND older.canonical_url = rp.canonical_url
+                 AND older.crawl_run_id <> rp.crawl_run_id AND older.fetched_at < rp.fetched_at
+           )) AS new,
            count(*) FILTER (WHERE pe.outcome = 'rejected' AND pe.reason <> 'extractor_error') AS rejected,
            count(*) FILTER (WHERE pe.reason = 'extractor_error') AS failed
     FROM raw_page rp JOIN page_extraction pe ON pe.raw_page_id = rp.id

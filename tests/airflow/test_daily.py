@@ -1,6 +1,6 @@
 """The task bodies' pure parts: which day, which sites, the report; and the project-local Airflow settings."""
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import psycopg
@@ -12,6 +12,7 @@ from ingot.daily import (SiteDay, load_site_days, news_day_for, one_line, render
 from ingot.errors import ConfigurationError
 from ingot.settings import Settings
 from ingot.sites import Site
+from tests.store.pages import add_crawl_run, add_raw_page
 
 
 def site(key: str, enabled: bool = True) -> Site:
@@ -58,12 +59,25 @@ def test_report_rows_come_from_the_database(db_url):
         for key in ("a", "b", "c"):
             conn.execute("INSERT INTO site (key, name, base_url, timezone, rule_version) "
                          "VALUES (%s, %s, 'https://x/', 'UTC', 1)", (key, key))
-        conn.execute("INSERT INTO crawl_run (site_key, news_day, status) VALUES ('a', %s, 'succeeded')", (day,))
-    save_crawl_result(db_url, "a", day, "succeeded", None, {"requests": 3})
+        earlier = add_crawl_run(conn, "a", day - timedelta(days=1))
+        today = add_crawl_run(conn, "a", day)
+        fetched = datetime(2026, 3, 9, 6, 0, tzinfo=timezone.utc)
+        pages = {
+            "seen_before": add_raw_page(conn, earlier, "a", "https://x/1", b"<p>1</p>",
+                                        fetched_at=datetime(2026, 3, 8, tzinfo=timezone.utc)),
+            "again": add_raw_page(conn, today, "a", "https://x/1", b"<p>1</p>", fetched_at=fetched),
+            "new": add_raw_page(conn, today, "a", "https://x/2", b"<p>2</p>", fetched_at=fetched),
+            "list": add_raw_page(conn, today, "a", "https://x/", b"<p>list</p>", fetched_at=fetched),
+        }
+        for name, reason in (("again", None), ("new", None), ("list", "not_article")):
+            conn.execute("INSERT INTO page_extraction (raw_page_id, outcome, reason, rule_version, extractor_version) "
+                         "VALUES (%s, %s, %s, 1, 'test')", (pages[name], "rejected" if reason else "article", reason))
+    # the counts come from the stored pages and outcomes, whatever the task summaries say
+    save_crawl_result(db_url, "a", day, "succeeded", None, {"requests": 3, "extraction": {"articles_new": 9}})
     save_extract_result(db_url, "a", day, "succeeded", None, {"articles_new": 4})
     save_crawl_result(db_url, "b", day, "failed", "b.example unreachable: DNS lookup failed", {})
     rows = {row.site_key: row for row in load_site_days(db_url, ["a", "b", "c"], day)}
-    assert rows["a"] == SiteDay("a", "succeeded", 0, 4, 0, 0, ())
+    assert rows["a"] == SiteDay("a", "succeeded", 2, 1, 1, 0, ())
     assert rows["b"].failed_because == ("crawl failed (site unreachable): b.example unreachable: DNS lookup failed",)
     assert rows["c"].crawl_status is None and "no crawl recorded" in rows["c"].failed_because[0]
 
