@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .credits import Credits, inline_reporters, parse_credit_line
-from .page import Page, squash
+from .page import Page, squash, text_content
 from .rules import ExtractRules
 
 PINYIN_READING = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
@@ -83,13 +83,13 @@ def prune_widgets(page: Page, rules: ExtractRules | None, headline_el=None) -> N
     """
     doomed = [el for css in (rules.drop_selectors if rules else ()) for el in page.select(css)]
     body = page.root.find("body")
-    total = len(body.text_content()) if body is not None else 0
+    total = len(text_content(body)) if body is not None else 0
     protected = set(headline_el.iterancestors()) if headline_el is not None else set()
 
     def removable(el) -> bool:
         if el in protected or el.tag in _NEVER_PRUNE:
             return False
-        size = len(el.text_content())
+        size = len(text_content(el))
         return size < 500 or size < 0.4 * total  # a "widget" holding most of the text is the article
 
     for el in page.root.iter():
@@ -100,7 +100,7 @@ def prune_widgets(page: Page, rules: ExtractRules | None, headline_el=None) -> N
             if removable(el):
                 doomed.append(el)
         elif el.tag in _HEADING_TAGS and len(el) <= 1 and all(len(child) == 0 for child in el):
-            text = squash(el.text_content())
+            text = squash(text_content(el))
             if len(text) <= 24 and _RELATED_HEADING.match(text):
                 parent = el.getparent()
                 doomed.append(parent if parent is not None and removable(parent) else el)

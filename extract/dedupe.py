@@ -35,17 +35,16 @@ def shingles(text: str) -> list[str]:
     return [" ".join(words[i:i + 3]) for i in range(max(1, len(words) - 2))]
 
 
-def _hash64(shingle: str) -> int:
-    return int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "big")
-
-
 def simhash(text: str) -> int:
     """64-bit SimHash over the text's shingles (each distinct shingle counted once)."""
     import numpy as np  # vectorised bit counting: the pure-Python loop cost ~20 ms per article
 
     unique = sorted(set(shingles(text)))
-    values = np.array([_hash64(s) for s in unique], dtype="<u8")
-    bits = np.unpackbits(values.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")  # column j = bit j
+    blake2b = hashlib.blake2b
+    digests = b"".join([blake2b(s.encode("utf-8"), digest_size=8).digest() for s in unique])
+    # each shingle's hash is its 8-byte digest read as a big-endian integer: the last byte holds bits 0-7
+    rows = np.frombuffer(digests, dtype=np.uint8).reshape(-1, 8)[:, ::-1]
+    bits = np.unpackbits(rows, axis=1, bitorder="little")  # column j = bit j
     weights = 2 * bits.sum(axis=0, dtype=np.int64) - len(unique)
     return sum(1 << bit for bit in range(64) if weights[bit] > 0)
 

@@ -69,6 +69,13 @@ def chinese_script(text: str) -> str:
     return "zh-Hant" if traditional > simplified else "zh-Hans"
 
 
+def load_models() -> None:
+    """Load both libraries' tables now: a process pool calls this before it forks, so its workers share them
+    instead of each paying about half a second of CPU on its first non-CJK article."""
+    _script_only_characters()
+    _langid()
+
+
 def detect_language(text: str) -> str | None:
     sample = text[:_SAMPLE]
     counts = _script_counts(sample)

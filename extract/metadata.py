@@ -9,7 +9,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .clean import PAYWALL_PROMPT, PINYIN_READING
 from .credits import Credits, mentions_credit, parse_credit_line, split_names
-from .page import Page, squash
+from .page import Page, squash, text_content
 from .rules import ExtractRules
 
 # "Title | Site", "Title - Site", "标题_频道_光明网", "Title · Site"
@@ -103,7 +103,7 @@ def find_headline(page: Page, rules: ExtractRules | None, names: list[str]) -> s
             if page.text_of(el):
                 return page.text_of(el)
     title_el = page.root.find(".//title")
-    title_tag = squash(title_el.text_content()) if title_el is not None else ""
+    title_tag = squash(text_content(title_el)) if title_el is not None else ""
     declared = [t for t in (squash(page.meta.get("og:title")), squash(page.meta.get("twitter:title")), title_tag) if t]
     declared += [squash(h) for h in _strings(page.jsonld_values("headline")[:1])]
     headings = [page.text_of(h) for h in page.root.iter("h1", "h2") if page.text_of(h)]

@@ -16,7 +16,6 @@ from lxml.cssselect import CSSSelector
 
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-_SPACES = re.compile(r"\s+")
 _NO_TEXT_TAGS = {"script", "style", "noscript", "template", "svg"}
 _TITLE_HINT = re.compile(r"title|headline|biaoti", re.I)
 _CHROME_TAGS = {"li", "nav", "footer", "aside", "dd", "option"}
@@ -29,7 +28,12 @@ def _selector(css: str) -> CSSSelector:
 
 def squash(text: str | None) -> str:
     """Collapse all whitespace (NBSP and U+3000 included) to single spaces and strip."""
-    return _SPACES.sub(" ", text or "").strip()
+    return " ".join(text.split()) if text else ""  # str.split() and regex \s agree on what whitespace is
+
+
+def text_content(el) -> str:
+    """``el.text_content()``, without its XPath call when ``el`` has no children (most links, cells and titles)."""
+    return el.text_content() if len(el) else (el.text or "")
 
 
 class Page:
@@ -56,7 +60,7 @@ class Page:
     def text_of(el) -> str:
         """Visible text of `el`, whitespace squashed (script/style skipped)."""
         if len(el) == 0 or el.find(".//script") is None and el.find(".//style") is None:
-            return squash(el.text_content())  # C speed; the common case
+            return squash(text_content(el))  # C speed; the common case
         return squash(" ".join(_texts(el)))
 
     def visible_text(self) -> str:
@@ -175,7 +179,7 @@ class Page:
         """Each link element's squashed text, computed once: the listing tests read every link several times.
         Read before the tree is pruned (as ``extract_article`` does): the texts are not refreshed after."""
         if self._anchors is None:
-            self._anchors = {a: squash(a.text_content()) for a in self.root.iter("a")}
+            self._anchors = {a: squash(text_content(a)) for a in self.root.iter("a")}
         return self._anchors
 
     def _headline_links(self) -> set:
@@ -185,7 +189,7 @@ class Page:
 def _visible_text(el) -> str:
     """The text of `el` without script, style and the like; joined without separators, as text_content does."""
     if next(el.iter(*_NO_TEXT_TAGS), None) is None:
-        return el.text_content()  # C speed; the common case
+        return text_content(el)  # C speed; the common case
     return " ".join(_texts(el))
 
 

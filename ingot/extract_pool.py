@@ -37,6 +37,9 @@ def _init_worker(sites: dict[str, Site]) -> None:
 
 def _warm_up() -> None:
     from extract import extract_article
+    from extract.language import load_models
+
+    load_models()  # the warm-up page below is too short to need them
 
     extract_article(b"<html><body><h1>warm-up</h1><p>Steel output rose.</p></body></html>",
                     "https://warm-up.invalid/a.html", fetched_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
