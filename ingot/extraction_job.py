@@ -12,7 +12,7 @@ import logging
 import os
 import time
 import zlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -33,7 +33,10 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 200
 # Following a crawl: wait for this many stored pages (or the crawl's end) before a pass, polling so often.
 FOLLOW_MIN_PAGES = 50
-FOLLOW_POLL_SECONDS = 0.25
+FOLLOW_POLL_SECONDS = 0.1
+# Batches handed to the pool before the oldest is saved: the pool extracts one while this process saves another,
+# and never waits between a crawl's bunches of pages.
+MAX_BATCHES_IN_FLIGHT = 2
 
 
 @dataclass
@@ -94,31 +97,31 @@ def extract_pages(db_url: str, sites: dict[str, Site], *, site_key: str | None =
     # autocommit: each batch's ``conn.transaction()`` is then a transaction of its own, committed as soon as the
     # batch is saved, not a savepoint of one run-long transaction
     with connect(db_url, autocommit=True) as conn, _executor(sites, workers) as run:
+        in_flight: deque[Iterator[PageOutcome]] = deque()  # batches handed to the extractor, saved oldest first
+        submitted: set[int] = set()
         while True:
             finished = follow is None or not follow()
-            page_ids = [row[0] for row in conn.execute(CANDIDATES, selection)]
-            if not finished and len(page_ids) < FOLLOW_MIN_PAGES:
-                time.sleep(FOLLOW_POLL_SECONDS)  # let a bunch gather: the pool works best on full batches
-                continue
-            log.info("%s: %d pages to extract", site_key or "all sites", len(page_ids))
-            _extract_in_batches(conn, run, page_ids, summary, rejected)
-            if finished:
+            new = [page_id for (page_id,) in conn.execute(CANDIDATES, selection) if page_id not in submitted]
+            if new and (finished or not in_flight or len(new) >= FOLLOW_MIN_PAGES):
+                log.info("%s: %d pages to extract", site_key or "all sites", len(new))
+                for batch in _batches(new, BATCH_SIZE):
+                    submitted.update(batch)
+                    in_flight.append(run(_load_pages(conn, batch)))
+                    if len(in_flight) > MAX_BATCHES_IN_FLIGHT:
+                        _save(conn, list(in_flight.popleft()), summary, rejected)
+                if follow is None:
+                    break
+            elif in_flight and (not new or len(in_flight) > 1):
+                # the pool works on the next batch meanwhile; with nothing new, what is done gets stored now
+                _save(conn, list(in_flight.popleft()), summary, rejected)
+            elif finished:
                 break
+            else:
+                time.sleep(FOLLOW_POLL_SECONDS)  # let a bunch gather: the pool works best on full batches
+        while in_flight:
+            _save(conn, list(in_flight.popleft()), summary, rejected)
     summary.rejected = dict(rejected)
     return summary
-
-
-def _extract_in_batches(conn: psycopg.Connection, run, page_ids: list[int], summary: ExtractionSummary,
-                        rejected: Counter[str]) -> None:
-    # one batch ahead: the pool extracts batch k+1 while this process saves batch k
-    previous = None
-    for batch in _batches(page_ids, BATCH_SIZE):
-        current = run(_load_pages(conn, batch))
-        if previous is not None:
-            _save(conn, list(previous), summary, rejected)
-        previous = current
-    if previous is not None:
-        _save(conn, list(previous), summary, rejected)
 
 
 def _save(conn: psycopg.Connection, outcomes: list[PageOutcome], summary: ExtractionSummary,
