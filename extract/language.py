@@ -47,17 +47,18 @@ def _langid():
 
 
 _SCRIPTS = {
-    "han": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]"),
-    "kana": re.compile(r"[\u3040-\u30ff]"),
-    "hangul": re.compile(r"[\uac00-\ud7af\u1100-\u11ff]"),
-    "thai": re.compile(r"[\u0e00-\u0e7f]"),
-    "letters": re.compile(r"[^\W\d_]"),
+    "han": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+"),
+    "kana": re.compile(r"[\u3040-\u30ff]+"),
+    "hangul": re.compile(r"[\uac00-\ud7af\u1100-\u11ff]+"),
+    "thai": re.compile(r"[\u0e00-\u0e7f]+"),
 }
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
 
 
 def _script_counts(text: str) -> dict[str, int]:
-    counts = {name: len(pattern.findall(text)) for name, pattern in _SCRIPTS.items()}
-    counts["letters"] -= counts["han"] + counts["kana"] + counts["hangul"] + counts["thai"]
+    """Characters of each script, and other letters; counted as what removing them takes off the length."""
+    counts = {name: len(text) - len(pattern.sub("", text)) for name, pattern in _SCRIPTS.items()}
+    counts["letters"] = len(_NOT_LETTERS.sub("", text)) - sum(counts.values())
     return counts
 
 
