@@ -66,6 +66,7 @@ ITEM_PIPELINES = {
     "crawlers.pipelines.RawPagePipeline": 300,
 }
 EXTENSIONS = {
+    "crawlers.extensions.LogLevelGate": 0,
     "crawlers.extensions.CrawlDelay": 500,
 }
 
