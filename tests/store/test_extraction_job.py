@@ -176,3 +176,15 @@ def test_following_a_crawl_extracts_pages_as_they_land_and_the_rest_at_its_end(c
 def test_following_a_crawl_never_re_extracts():
     with pytest.raises(ValueError, match="follow"):
         extract_pages("postgresql://unused", {}, reextract=True, follow=lambda: True)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_damaged_stored_body_is_recorded_and_the_rest_extracted(conn, db_url, workers):
+    pages = seed_pages(conn)
+    conn.execute("UPDATE raw_page SET body_zlib = %s WHERE id = %s", (b"not zlib at all", pages["en"]))
+    summary = extract_pages(db_url, {}, workers=workers)
+    assert summary.pages == 5 and summary.failed == 1 and summary.articles_new == 2
+    reason, detail = conn.execute("SELECT reason, detail FROM page_extraction WHERE raw_page_id = %s",
+                                  (pages["en"],)).fetchone()
+    assert reason == "extractor_error" and "not zlib data" in detail
+    assert conn.execute("SELECT count(*) FROM raw_page WHERE id = %s", (pages["en"],)).fetchone()[0] == 1
