@@ -33,6 +33,14 @@ PAYWALL_PROMPT = re.compile(
     r"(?:log|sign) ?in to (?:read|continue|view)|already a subscriber|"
     r"登录后(?:查看|阅读)|登錄後(?:查看|閱讀)|订阅后|訂閱後|会员专享|會員專享|开通会员|付费阅读|"
     r"réservé aux abonnés|abonnez-vous pour|nur für abonnenten|exclusivo para suscriptores", re.I)
+_PAYWALL_PROMPT_LOWER = re.compile(PAYWALL_PROMPT.pattern)  # the pattern is lowercase
+
+
+def has_paywall_prompt(text: str) -> bool:
+    """``PAYWALL_PROMPT.search(text)``, as a case-sensitive search of the lowercased text: four times faster."""
+    return _PAYWALL_PROMPT_LOWER.search(text.lower()) is not None
+
+
 _CHROME_ROLES = {"navigation", "complementary", "banner", "contentinfo", "dialog", "alertdialog", "search"}
 _NEVER_PRUNE = {"html", "body", "main", "article"}
 _HEADING_TAGS = {"h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b", "dt"}
@@ -53,11 +61,12 @@ _DISCLAIMER = re.compile(
     r"does not guarantee the accuracy|本网所有内容的版权|"
     r"版权所有|版權所有|All rights reserved|Tous droits réservés|Alle Rechte vorbehalten|"
     r"Todos los derechos reservados|未经(?:授权|许可)|未經(?:授權|許可)|如需转载|如需轉載|转载请注明|轉載請註明", re.I)
-# Chrome lines: prefixes that never start a sentence, and short lines that are only a widget label.
-_DROP = re.compile(
-    r"^(?:\d+\s*次(?:浏览|瀏覽|阅读|閱讀)|点击右上角|請?使用浏览器分享|请使用浏览器分享|正在阅读[:：]|正在閱讀[:：]|"
+# Chrome lines: prefixes that never start a sentence, a login prompt, and short lines that are only a widget label.
+_DROP_START = re.compile(
+    r"(?:\d+\s*次(?:浏览|瀏覽|阅读|閱讀)|点击右上角|請?使用浏览器分享|请使用浏览器分享|正在阅读[:：]|正在閱讀[:：]|"
     r"【上一篇】|【下一篇】|上一篇[:：]|下一篇[:：]|Previous (?:article|post)[:：]|Next (?:article|post)[:：])"
-    r"|(?:请|請)登(?:录|錄).{0,40}(?:了解|查看)更多|^\+?[\d\s()./-]{8,}$", re.I)
+    r"|\+?[\d\s()./-]{8,}$", re.I)
+_LOGIN_PROMPT = re.compile(r"(?:请|請)登(?:录|錄).{0,40}(?:了解|查看)更多")
 _DROP_WHOLE = re.compile(
     r"(?:分享到|分享至|Share(?: this(?: article| story)?| on)?|Partager|Teilen|Compartir|朋友圈|微信好友|微博|QQ空间|"
     r"(?:Language|Langue|Sprache|Idioma|语言|語言)|.{0,30}\b(?:WhatsApp|WeChat|Telegram)\b.{0,20})\s*[:：]?\s*[\d/|·]*", re.I)
@@ -140,6 +149,12 @@ def looks_like_keyword_list(line: str) -> bool:
     return len(items) >= 6 and sum(map(len, items)) / len(items) <= 8
 
 
+def _is_chrome_line(text: str) -> bool:
+    return bool(_DROP_START.match(text) or ("登" in text and _LOGIN_PROMPT.search(text))
+                or (len(text) <= 50 and _DROP_WHOLE.fullmatch(text)) or _BREADCRUMB.match(text)
+                or _RELATED_HEADING.match(text) or (len(text) <= 200 and has_paywall_prompt(text)))
+
+
 def clean_paragraphs(lines: list[str], *, titles: tuple[str, ...], rules: ExtractRules | None,
                      is_date_line: Callable[[str], bool] = lambda _: False) -> CleanResult:
     result = CleanResult(paragraphs=[])
@@ -168,8 +183,7 @@ def clean_paragraphs(lines: list[str], *, titles: tuple[str, ...], rules: Extrac
             continue
         if rules and any(p.search(text) for p in rules.drop_patterns):
             continue
-        if _DROP.search(text) or (len(text) <= 50 and _DROP_WHOLE.fullmatch(text)) or _BREADCRUMB.match(text) or _RELATED_HEADING.match(text) or (
-                len(text) <= 200 and PAYWALL_PROMPT.search(text)):
+        if _is_chrome_line(text):
             continue
         bare = _LEADING_BULLET.sub("", text)
         if bare in wanted_titles or bare.rstrip("。.") in wanted_titles:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from .clean import PAYWALL_PROMPT, PINYIN_READING
+from .clean import PINYIN_READING, has_paywall_prompt
 from .credits import Credits, mentions_credit, parse_credit_line, split_names
 from .page import Page, squash, text_content
 from .rules import ExtractRules
@@ -205,11 +205,7 @@ def read_page_metadata(page: Page, rules: ExtractRules | None) -> PageMetadata:
     return meta
 
 
-# The generic prompts searched in the lowercased page: a case-blind search of a whole page costs four times more.
-_PAYWALL_PROMPT_LOWER = re.compile(PAYWALL_PROMPT.pattern)
-
-
 def paywall_phrase_in(text: str, rules: ExtractRules | None) -> tuple[bool, bool]:
     """(certain, hinted) from the page text: site patterns are certain, generic phrases only a hint."""
     certain = bool(rules and any(p.search(text) for p in rules.paywall_patterns))
-    return certain, bool(_PAYWALL_PROMPT_LOWER.search(text.lower()))
+    return certain, has_paywall_prompt(text)
