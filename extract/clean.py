@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 from .credits import Credits, inline_reporters, parse_credit_line
@@ -84,6 +85,11 @@ class CleanResult:
     pinyin_readings: int = 0
 
 
+@lru_cache(maxsize=16384)  # a template repeats its class names on every element and every page
+def _is_widget_hint(hint: str) -> bool:
+    return _WIDGET.search(hint) is not None
+
+
 def prune_widgets(page: Page, rules: ExtractRules | None, headline_el=None) -> None:
     """Remove site drop_selectors and generic widgets from the page tree, in place (tails are kept).
 
@@ -105,7 +111,7 @@ def prune_widgets(page: Page, rules: ExtractRules | None, headline_el=None) -> N
         if not isinstance(el.tag, str) or el.tag in _NEVER_PRUNE:
             continue
         hint = f"{el.get('class', '')} {el.get('id', '')}"
-        if (el.get("role") or "").lower() in _CHROME_ROLES or (hint.strip() and _WIDGET.search(hint)):
+        if (el.get("role") or "").lower() in _CHROME_ROLES or (hint != " " and _is_widget_hint(hint)):
             if removable(el):
                 doomed.append(el)
         elif el.tag in _HEADING_TAGS and len(el) <= 1 and all(len(child) == 0 for child in el):

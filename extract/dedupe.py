@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _NO_SPACE_SCRIPTS = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 NEAR_DUPLICATE_SIMILARITY = 0.85  # ≤ 9 of 64 bits differ
 
 
+@lru_cache(maxsize=4)  # an article's text is hashed twice, for its SHA-256 and for its SimHash
 def normalised_text(text: str) -> str:
     """NFKC, case-folded, whitespace collapsed: the form that is hashed."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())

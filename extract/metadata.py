@@ -144,11 +144,14 @@ def _loose_credits(page: Page) -> Credits:
     """Credit-only elements anywhere outside lists and page chrome ("资讯来源:…" under the body, "Source : X")."""
     credits = Credits()
     for el in page.root.iter("p", "div", "span", "td", "font", "em"):
-        if len(el) > 3 or any(len(child) for child in el) or page.in_list_or_chrome(el):
+        if len(el) > 3 or any(len(child) for child in el):
             continue
         text = page.text_of(el)
-        if 4 <= len(text) <= 60 and mentions_credit(PINYIN_READING.sub("", text)):
-            found = parse_credit_line(PINYIN_READING.sub("", text))
+        if not 4 <= len(text) <= 60:
+            continue
+        text = PINYIN_READING.sub("", text)
+        if mentions_credit(text) and not page.in_list_or_chrome(el):  # the ancestors walk last: the dearest test
+            found = parse_credit_line(text)
             if found:
                 credits.merge(found)
     return credits
