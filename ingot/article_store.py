@@ -125,9 +125,6 @@ def save_outcomes(conn: psycopg.Connection, outcomes: Iterable[PageOutcome]) -> 
     outcomes = list(outcomes)
     articles = last_copies(outcomes)
     with conn.transaction():
-        # Derived data: should a crash lose this commit, the pages keep no outcome and are extracted again, so
-        # the batch need not wait for its WAL flush (raw pages, which are not derived, still do)
-        conn.execute("SET LOCAL synchronous_commit = off")
         changed = upsert_articles(conn, articles) if articles else []
         conn.execute(UPSERT_OUTCOMES, (_json([outcome_document(i, o) for i, o in enumerate(outcomes)]),),
                      prepare=True)
