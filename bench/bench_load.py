@@ -1,7 +1,7 @@
 """Loading: article rows per second through ingot's article store, against a plain COPY of the same rows.
 
 The store does more than COPY (upsert on the canonical URL, recorded outcomes, duplicate clusters, and a commit
-per batch of 200, as the extraction job saves them), so COPY is the ceiling; the target is at least half its rate.
+per batch, as the extraction job saves them), so COPY is the ceiling; the target is at least half its rate.
 
 The synthetic texts are 300 words drawn at random from a 30-word vocabulary. That makes them compress far better
 than real text, but not alike: their SimHash fingerprints are as far apart as unrelated articles' (11 of 64 bits
@@ -29,9 +29,10 @@ import psycopg
 from bench.common import print_table, throwaway_database
 from extract.dedupe import fingerprint_to_int64, simhash, text_sha256
 from ingot.article_store import ARTICLE_COLUMNS, PageOutcome, save_outcomes
+from ingot.extraction_job import BATCH_SIZE
 
 ROWS = 4000
-BATCH = 200
+BATCH = BATCH_SIZE  # as the extraction job saves them
 REPEATS = 5
 WORDS = ("steel aluminium copper nickel output prices rose fell tonnes smelter carbon market export capacity "
          "quota lithium plant China India Europe demand supply mill scrap billet rebar coil").split()
