@@ -7,8 +7,9 @@ other half, called from here in the same transaction) runs under one advisory lo
 sites may run at the same time and a story syndicated across them must end in one cluster.
 
 A batch costs a fixed handful of statements whatever its size: a look-up of which URLs are stored, a COPY of
-the new articles, an upsert of the stored ones and one of the outcomes (each reading the batch from one JSON
-parameter), then the clustering statements, of which a batch without duplicates needs only two (the lock and
+the new articles, an upsert of the stored ones, and the outcomes, copied in when all the batch's articles were new
+(a first extraction) and else upserted (the upserts each read the batch from one JSON parameter), then the
+clustering statements, of which a batch without duplicates needs only two (the lock and
 the duplicate lookup). A new article is written with its own id as its cluster, which is what it keeps unless
 a duplicate is found, so articles without duplicates are never rewritten after their insert.
 """
@@ -75,6 +76,10 @@ SELECT ARRAY(SELECT canonical_url FROM known),
 # 0004's CREATE TABLE).
 COPY_NEW_ARTICLES = f"COPY article (id, cluster_id, {', '.join(ARTICLE_COLUMNS)}) FROM STDIN"
 
+# Outcomes of pages extracted for the first time, when every article of the batch was new (ids known): by COPY.
+COPY_NEW_OUTCOMES = ("COPY page_extraction (raw_page_id, outcome, reason, detail, article_id, rule_version, "
+                     "extractor_version) FROM STDIN")
+
 # Stored articles (and, when a new URL was stored by another session meanwhile, the whole batch) come as one
 # JSON document: a parameter, so no staging table to create, fill and empty. An existing row keeps id and
 # cluster and is rewritten only when a content column changed; a new row takes its own id as its cluster (as
@@ -125,9 +130,11 @@ def save_outcomes(conn: psycopg.Connection, outcomes: Iterable[PageOutcome]) -> 
     outcomes = list(outcomes)
     articles = last_copies(outcomes)
     with conn.transaction():
-        changed = upsert_articles(conn, articles) if articles else []
-        conn.execute(UPSERT_OUTCOMES, (_json([outcome_document(i, o) for i, o in enumerate(outcomes)]),),
-                     prepare=True)
+        changed, copied = upsert_articles(conn, articles) if articles else ([], {})
+        # a batch whose articles were all new is most likely a first extraction: its outcomes are copied in too
+        if not (copied and len(copied) == len(articles) and copy_new_outcomes(conn, outcomes, copied)):
+            conn.execute(UPSERT_OUTCOMES, (_json([outcome_document(i, o) for i, o in enumerate(outcomes)]),),
+                         prepare=True)
         if changed:
             assign_clusters(conn, changed)
     new = sum(c.inserted for c in changed)
@@ -145,8 +152,9 @@ def last_copies(outcomes: list[PageOutcome]) -> list[dict]:
     return list(latest.values())
 
 
-def upsert_articles(conn: psycopg.Connection, articles: list[dict]) -> list[ChangedArticle]:
-    """Upsert articles (one per canonical URL) on the canonical URL; the rows that were inserted or changed.
+def upsert_articles(conn: psycopg.Connection, articles: list[dict]) -> tuple[list[ChangedArticle], dict[str, int]]:
+    """Upsert articles (one per canonical URL) on the canonical URL; the rows that were inserted or changed, and
+    the ids of those copied in, by canonical URL.
 
     New URLs are copied in, stored ones upserted. Should another session store one of the new URLs between the
     two (extractions of several sites run at once), the copy fails alone and every article is upserted instead.
@@ -157,14 +165,15 @@ def upsert_articles(conn: psycopg.Connection, articles: list[dict]) -> list[Chan
     new = [a for a in articles if a["canonical_url"] not in known]
     if new and copy_new_articles(conn, new, ids):
         changed = [ChangedArticle(i, i, True, len(a["text"]) >= MIN_CLUSTER_TEXT) for i, a in zip(ids, new)]
+        copied = {a["canonical_url"]: i for i, a in zip(ids, new)}
         articles = [a for a in articles if a["canonical_url"] in known]
     else:
-        changed = []
+        changed, copied = [], {}
     if articles:
         document = _json([a if a.keys() <= _ARTICLE_KEYS else _columns_only(a) for a in articles])
         rows = conn.execute(UPSERT_ARTICLES, {"articles": document, "min_len": MIN_CLUSTER_TEXT}, prepare=True)
         changed += [ChangedArticle(*row) for row in rows]
-    return changed
+    return changed, copied
 
 
 def copy_new_articles(conn: psycopg.Connection, articles: list[dict], ids: list[int]) -> bool:
@@ -174,6 +183,22 @@ def copy_new_articles(conn: psycopg.Connection, articles: list[dict], ids: list[
             copy.set_types(_COPY_TYPES)  # one dumper per column, not a type guess per value
             for article_id, article in zip(ids, articles):
                 copy.write_row(_copy_row(article_id, article))
+    except psycopg.errors.UniqueViolation:
+        return False
+    return True
+
+
+def copy_new_outcomes(conn: psycopg.Connection, outcomes: list[PageOutcome], article_ids: dict[str, int]) -> bool:
+    """COPY the outcomes of pages that have none yet (each page's last, as UPSERT_OUTCOMES keeps), in a
+    savepoint; False (and nothing written) if one has, and the upsert is needed."""
+    last = {outcome.raw_page_id: outcome for outcome in outcomes}
+    try:
+        with conn.transaction(), conn.cursor().copy(COPY_NEW_OUTCOMES) as copy:
+            copy.set_types(("int8", "text", "text", "text", "int8", "int4", "text"))
+            for o in last.values():
+                article_id = None if o.article is None else article_ids[o.article["canonical_url"]]
+                copy.write_row((o.raw_page_id, "rejected" if o.article is None else "article", o.reason, o.detail,
+                                article_id, o.rule_version, o.extractor_version))
     except psycopg.errors.UniqueViolation:
         return False
     return True

@@ -136,6 +136,20 @@ def test_a_rejection_replaces_an_earlier_outcome_of_the_same_page(conn):
         ("rejected", "paywall", None)]
 
 
+def test_a_rejected_page_that_becomes_a_new_article_has_its_outcome_replaced(conn):
+    """All the batch's articles are new, so its outcomes are copied in; one page has an outcome already (a rule
+    fix turned a rejected page into an article), so the copy gives way to the upsert, and nothing is lost."""
+    pages = Pages(conn)
+    once_rejected, fresh = pages(), pages()
+    save_outcomes(conn, [rejection(once_rejected)])
+    counts = save_outcomes(conn, [article(once_rejected, "a"), article(fresh, "b", fingerprint=~FINGERPRINT)])
+    assert (counts.new, counts.updated, counts.unchanged) == (2, 0, 0)
+    ids = {slug: row[0] for slug, row in rows(conn).items()}
+    recorded = dict((r[0], r[1:]) for r in conn.execute(
+        "SELECT raw_page_id, outcome, reason, article_id FROM page_extraction"))
+    assert recorded == {once_rejected: ("article", None, ids["a"]), fresh: ("article", None, ids["b"])}
+
+
 def test_exact_and_near_copies_share_the_cluster_of_the_smallest_id(conn):
     pages = Pages(conn)
     save_outcomes(conn, [article(pages(), "original")])
