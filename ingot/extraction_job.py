@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import time
-import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -36,8 +35,8 @@ BATCH_SIZE = 500
 # Following a crawl: wait for this many stored pages (or the crawl's end) before a pass, polling so often.
 FOLLOW_MIN_PAGES = 50
 FOLLOW_POLL_SECONDS = 0.1
-# Batches handed to the pool before the oldest is saved: the pool extracts one while this process saves another,
-# and never waits between a crawl's bunches of pages.
+# Batches left queued in the pool while this process saves the oldest: the pool never waits for a save, nor
+# between a crawl's bunches of pages.
 MAX_BATCHES_IN_FLIGHT = 2
 
 
@@ -147,24 +146,14 @@ def _batches(items: list[int], size: int) -> Iterator[list[int]]:
 
 def _load_pages(conn: psycopg.Connection, page_ids: list[int]) -> list[dict]:
     """The pages' rows, bodies still compressed: they travel to the workers five times smaller, and are
-    decompressed there (``_outcome``), not in this process, which must keep up with all of them."""
+    decompressed there (``outcome_for_page``), not in this process, which must keep up with all of them."""
     columns = ("id", "site_key", "url", "final_url", "canonical_url", "http_status", "headers", "body_zlib",
                "fetched_at")
     return [dict(zip(columns, row)) for row in conn.execute(PAGE_ROWS, (page_ids,))]
 
 
-def _outcome(page: dict, site: Site | None) -> PageOutcome:
-    try:
-        page["body"] = zlib.decompress(page.pop("body_zlib"))
-    except zlib.error as error:  # one damaged row must not stop the run: recorded, the page stays stored
-        return PageOutcome(raw_page_id=page["id"], site_key=page["site_key"], rule_version=site.rule_version if site
-                           else 0, extractor_version=EXTRACTOR_VERSION, reason="extractor_error",
-                           detail=f"stored body is not zlib data ({error}); re-crawl the page")
-    return outcome_for_page(page, site)
-
-
 def _outcome_in_worker(page: dict) -> PageOutcome:
-    return _outcome(page, worker_sites().get(page["site_key"]))
+    return outcome_for_page(page, worker_sites().get(page["site_key"]))
 
 
 class _executor:
@@ -182,7 +171,7 @@ class _executor:
         if self.workers > 1:
             self.pool = extractor_pool(self.sites, self.workers)
             return lambda pages: self.pool.map(_outcome_in_worker, pages, chunksize=8)
-        return lambda pages: (_outcome(page, self.sites.get(page["site_key"])) for page in pages)
+        return lambda pages: (outcome_for_page(page, self.sites.get(page["site_key"])) for page in pages)
 
     def __exit__(self, *exc) -> None:
         if self.pool is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import zlib
 from email.message import Message
 
 from extract import EXTRACTOR_VERSION, Article, extract_article
@@ -26,7 +27,7 @@ def http_charset(headers: dict | None) -> str | None:
 
 
 def outcome_for_page(page: dict, site: Site | None) -> PageOutcome:
-    """Extract one page (a raw_page row with its body decompressed); never raises."""
+    """Extract one stored page (a raw_page row, its body still compressed in ``body_zlib``); never raises."""
     rule_version = site.rule_version if site else 0
     base = dict(raw_page_id=page["id"], site_key=page["site_key"], rule_version=rule_version,
                 extractor_version=EXTRACTOR_VERSION)
@@ -34,8 +35,13 @@ def outcome_for_page(page: dict, site: Site | None) -> PageOutcome:
     if not 200 <= status < 300:
         return PageOutcome(**base, reason="http_error", detail=f"HTTP {status}")
     try:
+        body = zlib.decompress(page["body_zlib"])
+    except zlib.error as error:  # a damaged row: recorded, the page stays stored, the run goes on
+        return PageOutcome(**base, reason="extractor_error",
+                           detail=f"stored body is not zlib data ({error}); re-crawl the page")
+    try:
         result = extract_article(
-            page["body"],
+            body,
             page["final_url"] or page["url"],
             rules=site.extract if site else None,
             http_charset=http_charset(page["headers"]),
