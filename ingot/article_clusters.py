@@ -17,7 +17,6 @@ NEAR_DUPLICATE_BITS = 5
 # Teasers and stubs share boilerplate more than content: too short to cluster by text.
 MIN_CLUSTER_TEXT = 80
 CLUSTER_WINDOW_DAYS = 45
-CLUSTER_LOCK_ID = 0x696E676F7401
 # Duplicates read per changed article. Copies are clustered as they arrive, so the duplicates of a new copy
 # already share one cluster and the first few name it; reading them all would make a flood of copies (a
 # template republished daily, a wire story on hundreds of sites) cost quadratic time. The one thing the cap
@@ -39,10 +38,10 @@ def assign_clusters(conn: psycopg.Connection, changed: list[ChangedArticle]) -> 
     """Put each changed article in the cluster of its exact or near duplicates, then re-mark canonicals.
 
     A cluster's id is the smallest article id in it; its canonical article is the earliest published (else
-    the first seen). Merging clusters keeps the smallest id. Runs under a lock shared by every extraction, so
-    two sites extracted at once cannot each start a cluster for the same story.
+    the first seen). Merging clusters keeps the smallest id. The caller holds the store's lock (shared by every
+    extraction) since before it wrote the articles, so two sites extracted at once cannot each start a cluster
+    for the same story.
     """
-    conn.execute("SELECT pg_advisory_xact_lock(%s)", (CLUSTER_LOCK_ID,))
     clusterable = [c.id for c in changed if c.clusterable]
     links = conn.execute(DUPLICATE_CLUSTERS, {
         "ids": clusterable, "bits": NEAR_DUPLICATE_BITS, "days": CLUSTER_WINDOW_DAYS, "min_len": MIN_CLUSTER_TEXT,

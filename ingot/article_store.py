@@ -3,15 +3,17 @@
 An article is keyed by its canonical URL, so re-extracting a page (a rule fix, a new extractor version, a rerun)
 updates the same row and keeps its id. Every outcome, article or rejection, is recorded per raw page with the
 rule and extractor versions that produced it. Near-duplicate clustering (``ingot.article_clusters``, the store's
-other half, called from here in the same transaction) runs under one advisory lock, because extraction of several
-sites may run at the same time and a story syndicated across them must end in one cluster.
+other half, called from here in the same transaction) needs the whole batch's transaction under one advisory
+lock, because extraction of several sites may run at the same time and a story syndicated across them must end
+in one cluster. Taken first, the lock also makes what a batch reads exact: no other session writes an article or
+an outcome until it commits, so new URLs and first outcomes can go in by COPY without a fallback.
 
-A batch costs a fixed handful of statements whatever its size: a look-up of which URLs are stored, a COPY of
-the new articles, an upsert of the stored ones, and the outcomes, copied in when all the batch's articles were new
-(a first extraction) and else upserted (the upserts each read the batch from one JSON parameter), then the
-clustering statements, of which a batch without duplicates needs only two (the lock and
-the duplicate lookup). A new article is written with its own id as its cluster, which is what it keeps unless
-a duplicate is found, so articles without duplicates are never rewritten after their insert.
+A batch costs a fixed handful of statements whatever its size: the lock, a look-up of which URLs are stored
+and whether any of the batch's pages has an outcome already, a COPY of the new articles, an upsert of the
+stored ones, and the outcomes, copied in when no page had one (a first extraction) and else upserted (the
+upserts each read the batch from one JSON parameter), then clustering, which for a batch without duplicates is
+one statement (the duplicate lookup). A new article is written with its own id as its cluster, which is what it
+keeps unless a duplicate is found, so articles without duplicates are never rewritten after their insert.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from ingot.article_clusters import MIN_CLUSTER_TEXT, ChangedArticle, assign_clusters
+
+# Held by each batch's transaction from its first statement: one writer of articles and outcomes at a time.
+STORE_LOCK_ID = 0x696E676F7401
 
 
 @dataclass(frozen=True)
@@ -64,26 +69,28 @@ OUTCOME_TYPES = {
 ARTICLE_DEFAULTS = {"reviewers": "'{}'::jsonb", "authors": "'{}'::text[]", "categories": "'{}'::text[]",
                     "keywords": "'{}'::text[]"}
 
-# Which of the batch's (distinct) URLs are stored already, and ids for the others.
-KNOWN_URLS = """
-WITH known AS (SELECT canonical_url FROM article WHERE canonical_url = ANY(%(urls)s))
-SELECT ARRAY(SELECT canonical_url FROM known),
-       ARRAY(SELECT nextval('article_id_seq') FROM generate_series(1, %(count)s - (SELECT count(*) FROM known)))
+# Which of the batch's (distinct) URLs are stored already and under which ids, ids for the others, and whether
+# any of the batch's pages has an outcome already.
+KNOWN = """
+WITH known AS (SELECT id, canonical_url FROM article WHERE canonical_url = ANY(%(urls)s))
+SELECT coalesce((SELECT jsonb_object_agg(canonical_url, id) FROM known), '{}'),
+       ARRAY(SELECT nextval('article_id_seq') FROM generate_series(1, %(count)s - (SELECT count(*) FROM known))),
+       EXISTS (SELECT FROM page_extraction WHERE raw_page_id = ANY(%(pages)s))
 """
 
 # New articles go in by COPY, with their own id as their cluster: no document to parse, no speculative insertion,
 # tuples written in batches. COPY may write the identity column; the ids come from its own sequence (named by
-# 0004's CREATE TABLE).
+# 0004's CREATE TABLE). Under the store's lock, a URL KNOWN did not find cannot be taken meanwhile.
 COPY_NEW_ARTICLES = f"COPY article (id, cluster_id, {', '.join(ARTICLE_COLUMNS)}) FROM STDIN"
 
-# Outcomes of pages extracted for the first time, when every article of the batch was new (ids known): by COPY.
+# Outcomes of a batch whose pages have none yet (a first extraction): by COPY.
 COPY_NEW_OUTCOMES = ("COPY page_extraction (raw_page_id, outcome, reason, detail, article_id, rule_version, "
                      "extractor_version) FROM STDIN")
 
-# Stored articles (and, when a new URL was stored by another session meanwhile, the whole batch) come as one
-# JSON document: a parameter, so no staging table to create, fill and empty. An existing row keeps id and
-# cluster and is rewritten only when a content column changed; a new row takes its own id as its cluster (as
-# above; OVERRIDING only lets both columns share the value).
+# Stored articles come as one JSON document: a parameter, so no staging table to create, fill and empty. An
+# existing row keeps id and cluster and is rewritten only when a content column changed. The insert branch
+# serves only a URL stored by a writer that ignores the lock: it takes its own id as its cluster (as above;
+# OVERRIDING only lets both columns share the value).
 UPSERT_ARTICLES = f"""
 INSERT INTO article (id, cluster_id, {", ".join(ARTICLE_COLUMNS)}) OVERRIDING SYSTEM VALUE
 SELECT id, id, {", ".join(ARTICLE_COLUMNS)}
@@ -102,9 +109,8 @@ RETURNING id, cluster_id, (xmax = 0) AS inserted,
           octet_length(text) >= 4 * %(min_len)s OR length(text) >= %(min_len)s AS clusterable
 """
 
-# A separate statement after the upsert, so that its snapshot sees every article row, including one another
-# session inserted (and committed) while the upsert waited on it. The article id is looked up per outcome by
-# the unique index: a join let the planner hash the whole article table.
+# A separate statement after the articles' writes, so that its snapshot sees their rows. The article id is looked
+# up per outcome by the unique index: a join let the planner hash the whole article table.
 UPSERT_OUTCOMES = f"""
 INSERT INTO page_extraction (raw_page_id, outcome, reason, detail, article_id, rule_version, extractor_version)
 SELECT DISTINCT ON (o.raw_page_id) o.raw_page_id, o.outcome, o.reason, o.detail,
@@ -130,15 +136,24 @@ def save_outcomes(conn: psycopg.Connection, outcomes: Iterable[PageOutcome]) -> 
     outcomes = list(outcomes)
     articles = last_copies(outcomes)
     with conn.transaction():
-        changed, copied = upsert_articles(conn, articles) if articles else ([], {})
-        # a batch whose articles were all new is most likely a first extraction: its outcomes are copied in too
-        if not (copied and len(copied) == len(articles) and copy_new_outcomes(conn, outcomes, copied)):
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (STORE_LOCK_ID,))
+        known, ids, any_outcome = conn.execute(KNOWN, {
+            "urls": [a["canonical_url"] for a in articles], "count": len(articles),
+            "pages": [o.raw_page_id for o in outcomes],
+        }, prepare=True).fetchone()
+        new = [a for a in articles if a["canonical_url"] not in known]
+        changed = copy_new_articles(conn, new, ids) if new else []
+        if len(new) < len(articles):
+            changed += upsert_articles(conn, [a for a in articles if a["canonical_url"] in known])
+        if any_outcome:
             conn.execute(UPSERT_OUTCOMES, (_json([outcome_document(i, o) for i, o in enumerate(outcomes)]),),
                          prepare=True)
+        else:  # a first extraction: the upsert keeps a stored article's id, so every id is known
+            copy_new_outcomes(conn, outcomes, {**known, **{a["canonical_url"]: i for a, i in zip(new, ids)}})
         if changed:
             assign_clusters(conn, changed)
-    new = sum(c.inserted for c in changed)
-    return SaveCounts(new=new, updated=len(changed) - new, unchanged=len(articles) - len(changed))
+    new_count = sum(c.inserted for c in changed)
+    return SaveCounts(new=new_count, updated=len(changed) - new_count, unchanged=len(articles) - len(changed))
 
 
 def last_copies(outcomes: list[PageOutcome]) -> list[dict]:
@@ -152,56 +167,32 @@ def last_copies(outcomes: list[PageOutcome]) -> list[dict]:
     return list(latest.values())
 
 
-def upsert_articles(conn: psycopg.Connection, articles: list[dict]) -> tuple[list[ChangedArticle], dict[str, int]]:
-    """Upsert articles (one per canonical URL) on the canonical URL; the rows that were inserted or changed, and
-    the ids of those copied in, by canonical URL.
-
-    New URLs are copied in, stored ones upserted. Should another session store one of the new URLs between the
-    two (extractions of several sites run at once), the copy fails alone and every article is upserted instead.
-    """
-    known, ids = conn.execute(KNOWN_URLS, {"urls": [a["canonical_url"] for a in articles], "count": len(articles)},
-                              prepare=True).fetchone()
-    known = set(known)
-    new = [a for a in articles if a["canonical_url"] not in known]
-    if new and copy_new_articles(conn, new, ids):
-        changed = [ChangedArticle(i, i, True, len(a["text"]) >= MIN_CLUSTER_TEXT) for i, a in zip(ids, new)]
-        copied = {a["canonical_url"]: i for i, a in zip(ids, new)}
-        articles = [a for a in articles if a["canonical_url"] in known]
-    else:
-        changed, copied = [], {}
-    if articles:
-        document = _json([a if a.keys() <= _ARTICLE_KEYS else _columns_only(a) for a in articles])
-        rows = conn.execute(UPSERT_ARTICLES, {"articles": document, "min_len": MIN_CLUSTER_TEXT}, prepare=True)
-        changed += [ChangedArticle(*row) for row in rows]
-    return changed, copied
+def copy_new_articles(conn: psycopg.Connection, articles: list[dict], ids: list[int]) -> list[ChangedArticle]:
+    """COPY articles whose URLs are not stored under the given ids; each is its own cluster."""
+    with conn.cursor().copy(COPY_NEW_ARTICLES) as copy:
+        copy.set_types(_COPY_TYPES)  # one dumper per column, not a type guess per value
+        for article_id, article in zip(ids, articles):
+            copy.write_row(_copy_row(article_id, article))
+    return [ChangedArticle(i, i, True, len(a["text"]) >= MIN_CLUSTER_TEXT) for i, a in zip(ids, articles)]
 
 
-def copy_new_articles(conn: psycopg.Connection, articles: list[dict], ids: list[int]) -> bool:
-    """COPY articles under the given ids, in a savepoint; False (and nothing written) if a URL is taken."""
-    try:
-        with conn.transaction(), conn.cursor().copy(COPY_NEW_ARTICLES) as copy:
-            copy.set_types(_COPY_TYPES)  # one dumper per column, not a type guess per value
-            for article_id, article in zip(ids, articles):
-                copy.write_row(_copy_row(article_id, article))
-    except psycopg.errors.UniqueViolation:
-        return False
-    return True
+def upsert_articles(conn: psycopg.Connection, articles: list[dict]) -> list[ChangedArticle]:
+    """Upsert stored articles (one per canonical URL) on the canonical URL; the rows that changed."""
+    document = _json([a if a.keys() <= _ARTICLE_KEYS else _columns_only(a) for a in articles])
+    rows = conn.execute(UPSERT_ARTICLES, {"articles": document, "min_len": MIN_CLUSTER_TEXT}, prepare=True)
+    return [ChangedArticle(*row) for row in rows]
 
 
-def copy_new_outcomes(conn: psycopg.Connection, outcomes: list[PageOutcome], article_ids: dict[str, int]) -> bool:
-    """COPY the outcomes of pages that have none yet (each page's last, as UPSERT_OUTCOMES keeps), in a
-    savepoint; False (and nothing written) if one has, and the upsert is needed."""
+def copy_new_outcomes(conn: psycopg.Connection, outcomes: list[PageOutcome], article_ids: dict[str, int]) -> None:
+    """COPY the outcomes of pages that have none yet, each page's last (as UPSERT_OUTCOMES keeps); ``article_ids``
+    names every article of the batch by canonical URL."""
     last = {outcome.raw_page_id: outcome for outcome in outcomes}
-    try:
-        with conn.transaction(), conn.cursor().copy(COPY_NEW_OUTCOMES) as copy:
-            copy.set_types(("int8", "text", "text", "text", "int8", "int4", "text"))
-            for o in last.values():
-                article_id = None if o.article is None else article_ids[o.article["canonical_url"]]
-                copy.write_row((o.raw_page_id, "rejected" if o.article is None else "article", o.reason, o.detail,
-                                article_id, o.rule_version, o.extractor_version))
-    except psycopg.errors.UniqueViolation:
-        return False
-    return True
+    with conn.cursor().copy(COPY_NEW_OUTCOMES) as copy:
+        copy.set_types(("int8", "text", "text", "text", "int8", "int4", "text"))
+        for o in last.values():
+            article_id = None if o.article is None else article_ids[o.article["canonical_url"]]
+            copy.write_row((o.raw_page_id, "rejected" if o.article is None else "article", o.reason, o.detail,
+                            article_id, o.rule_version, o.extractor_version))
 
 
 def _copy_row(article_id: int, article: dict) -> list:
