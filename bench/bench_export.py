@@ -31,7 +31,7 @@ from psycopg.conninfo import make_conninfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ingot.database import start_embedded_server  # noqa: E402
+from ingot.database import start_embedded_server, stop_embedded_server  # noqa: E402
 from ingot.migrations import upgrade  # noqa: E402
 from ingot.paths import MIGRATIONS_DIR  # noqa: E402
 
@@ -66,11 +66,8 @@ def throwaway_database():
         with contextlib.suppress(psycopg.Error), psycopg.connect(maintenance, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         if not configured:
-            from pgserver._commands import pg_ctl
-
             with contextlib.suppress(Exception):
-                pg_ctl(["-w", "stop", "-m", "fast"], pgdata=folder / "pgdata",
-                       user="pgserver" if os.geteuid() == 0 else None)
+                stop_embedded_server(folder / "pgdata")
         shutil.rmtree(folder, ignore_errors=True)
 
 

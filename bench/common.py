@@ -18,7 +18,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from ingot.database import start_embedded_server
+from ingot.database import start_embedded_server, stop_embedded_server
 from ingot.migrations import upgrade
 from ingot.paths import MIGRATIONS_DIR
 
@@ -40,14 +40,7 @@ def throwaway_database() -> Iterator[str]:
             with psycopg.connect(server_url, autocommit=True) as conn:
                 conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
             if not os.environ.get("INGOT_TEST_DATABASE_URL"):
-                stop_embedded(Path(tmp) / "pg")
-
-
-def stop_embedded(data_dir: Path) -> None:
-    from pgserver._commands import pg_ctl
-
-    if (data_dir / "postmaster.pid").exists():
-        pg_ctl(["-w", "stop", "-m", "fast"], pgdata=data_dir, user="pgserver" if os.geteuid() == 0 else None)
+                stop_embedded_server(Path(tmp) / "pg")
 
 
 def median_seconds(run: Callable[[], object], repeats: int = 3, setup: Callable[[], object] | None = None) -> float:

@@ -6,6 +6,7 @@ pipeline, the CLI and ``psql "$(ingot db url)"`` all reach the same server over 
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 
@@ -43,6 +44,14 @@ def start_embedded_server(data_dir: Path) -> str:
         ) from None
     ensure_database(server.get_uri(), EMBEDDED_DATABASE)
     return server.get_uri(EMBEDDED_DATABASE)
+
+
+def stop_embedded_server(data_dir: Path) -> None:
+    """Stop the embedded PostgreSQL under ``data_dir`` if it runs (a throwaway server of tests or benchmarks)."""
+    from pgserver._commands import pg_ctl
+
+    if (data_dir / "postmaster.pid").exists():
+        pg_ctl(["-w", "stop", "-m", "fast"], pgdata=data_dir, user="pgserver" if os.geteuid() == 0 else None)
 
 
 def ensure_database(maintenance_url: str, name: str) -> None:

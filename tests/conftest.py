@@ -15,7 +15,7 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from ingot.database import start_embedded_server
+from ingot.database import start_embedded_server, stop_embedded_server
 from ingot.fixture_web import FixtureWeb
 from ingot.migrations import upgrade
 from ingot.paths import FIXTURE_WEB_DIR, MIGRATIONS_DIR
@@ -28,8 +28,11 @@ def pg_server_url(tmp_path_factory) -> str:
     """Maintenance URL of a PostgreSQL server the tests may create databases on."""
     configured = os.environ.get("INGOT_TEST_DATABASE_URL")
     if configured:
-        return configured
-    return start_embedded_server(tmp_path_factory.mktemp("pg") / "data")
+        yield configured
+        return
+    data_dir = tmp_path_factory.mktemp("pg") / "data"
+    yield start_embedded_server(data_dir)
+    stop_embedded_server(data_dir)  # the embedded server outlives its starter; tests leave none running
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ import psycopg
 import pytest
 
 from ingot.cli import build_parser
+from ingot.database import stop_embedded_server
 
 
 def run_ingot(*args, env=None, **kwargs):
@@ -78,14 +79,7 @@ def test_embedded_server_is_started_and_reused_when_no_url_is_set(tmp_path):
             names = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
         assert {"site", "crawl_run", "raw_page", "article"} <= names
     finally:
-        stop_embedded(tmp_path / "home" / "pgdata")
-
-
-def stop_embedded(data_dir):
-    from pgserver._commands import pg_ctl
-
-    if (data_dir / "postmaster.pid").exists():
-        pg_ctl(["-w", "stop", "-m", "fast"], pgdata=data_dir, user="pgserver" if os.geteuid() == 0 else None)
+        stop_embedded_server(tmp_path / "home" / "pgdata")
 
 
 def test_malformed_site_rule_is_one_line_naming_file_and_key(tmp_path):
