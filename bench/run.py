@@ -94,7 +94,7 @@ def main() -> None:
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
 
     e2e = bench_e2e.main(["--articles", str(articles), "--repeats", str(repeats)])
-    scaling = bench_scaling.main(["--pages", str(min(articles, 400)), "--repeats", str(max(repeats, 3))])
+    scaling = bench_scaling.main(["--pages", str(min(articles, 400)), "--repeats", str(max(repeats, 5))])
     load = loading()
     print_table(f"Loading {bench_load.ROWS} article rows", ["path", "rows/s", "share of COPY rate"], [
         ["plain COPY (ceiling)", f"{load['copy_rate']:,.0f}", "1.00"],
