@@ -167,9 +167,9 @@ class Page:
             items = [c for c in children if c.tag == tag and any(a in linked for a in c.iter("a"))]
             if len(items) < min_items:
                 continue
-            texts = ["".join(_visible_text(c).split()) for c in items]
-            if sum(len(t) <= 300 for t in texts) >= min_items:
-                rows.extend(t for t in texts if len(t) <= 300)
+            texts = [t for t in map(_short_visible_text, items) if t is not None]
+            if len(texts) >= min_items:
+                rows.extend(texts)
         return rows
 
     def anchor_texts(self) -> set[str]:
@@ -191,6 +191,19 @@ def _visible_text(el) -> str:
     if next(el.iter(*_NO_TEXT_TAGS), None) is None:
         return text_content(el)  # C speed; the common case
     return " ".join(_texts(el))
+
+
+def _short_visible_text(el, limit: int = 300) -> str | None:
+    """The visible text of `el` without whitespace, or None as soon as it is longer than `limit` characters (a
+    section wrapping a list's rows is read no further than its first few)."""
+    parts, size = [], 0
+    for piece in _texts(el):
+        piece = "".join(piece.split())
+        size += len(piece)
+        if size > limit:
+            return None
+        parts.append(piece)
+    return "".join(parts)
 
 
 def _texts(el):
