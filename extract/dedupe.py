@@ -29,19 +29,22 @@ def text_sha256(text: str) -> str:
 
 
 def shingles(text: str) -> list[str]:
+    """Character 4-grams of a text mostly in scripts written without spaces, else word 3-grams; a text shorter
+    than one shingle is its own."""
     norm = normalised_text(text)
-    if len(_NO_SPACE_SCRIPTS.findall(norm)) > 0.3 * max(1, len(norm.replace(" ", ""))):
+    no_space = len(norm) - len(_NO_SPACE_SCRIPTS.sub("", norm))
+    if no_space > 0.3 * max(1, len(norm) - norm.count(" ")):
         chars = _NON_WORD.sub("", norm)
-        return [chars[i:i + 4] for i in range(max(1, len(chars) - 3))]
+        return [chars[i:i + 4] for i in range(len(chars) - 3)] or [chars]
     words = _NON_WORD.sub(" ", norm).split()
-    return [" ".join(words[i:i + 3]) for i in range(max(1, len(words) - 2))]
+    return list(map(" ".join, zip(words, words[1:], words[2:]))) or [" ".join(words)]
 
 
 def simhash(text: str) -> int:
     """64-bit SimHash over the text's shingles (each distinct shingle counted once)."""
     import numpy as np  # vectorised bit counting: the pure-Python loop cost ~20 ms per article
 
-    unique = sorted(set(shingles(text)))
+    unique = set(shingles(text))  # in any order: the weights are sums
     blake2b = hashlib.blake2b
     digests = b"".join([blake2b(s.encode("utf-8"), digest_size=8).digest() for s in unique])
     # each shingle's hash is its 8-byte digest read as a big-endian integer: the last byte holds bits 0-7

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from extract import extract_article
-from extract.dedupe import (fingerprint_to_int64, is_near_duplicate, normalised_text, similarity, simhash,
+from extract.dedupe import (fingerprint_to_int64, is_near_duplicate, normalised_text, shingles, similarity, simhash,
                             text_sha256)
 
 from .seeds import FETCHED_AT, ROOT, SEED_PAGES
@@ -58,3 +58,12 @@ def test_int64_form_fits_bigint():
     for value in (0, 1, (1 << 63) - 1, 1 << 63, (1 << 64) - 1):
         assert -(1 << 63) <= fingerprint_to_int64(value) < 1 << 63
     assert fingerprint_to_int64((1 << 64) - 1) == -1
+
+
+def test_shingles_are_word_trigrams_or_cjk_character_fourgrams_and_a_short_text_is_its_own():
+    assert shingles("Steel output rose, sharply!") == ["steel output rose", "output rose sharply"]
+    assert shingles("钢铁价格上涨") == ["钢铁价格", "铁价格上", "价格上涨"]
+    assert shingles("Steel rose") == ["steel rose"]
+    assert shingles("钢铁") == ["钢铁"]
+    assert shingles("") == [""]
+
