@@ -59,7 +59,7 @@ class Page:
     @staticmethod
     def text_of(el) -> str:
         """Visible text of `el`, whitespace squashed (script/style skipped)."""
-        if len(el) == 0 or el.find(".//script") is None and el.find(".//style") is None:
+        if len(el) == 0 or next(el.iterdescendants("script", "style"), None) is None:
             return squash(text_content(el))  # C speed; the common case
         return squash(" ".join(_texts(el)))
 
