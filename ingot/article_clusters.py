@@ -127,10 +127,12 @@ _CANDIDATES = "\n        UNION ALL\n".join(
        for b in range(len(BANDS))]
 )
 
-# One row per (changed article, cluster it duplicates, whether that duplicate was never clustered).
+# One row per (changed article, cluster it duplicates, whether that duplicate was never clustered). The changed
+# articles are joined from the array of their ids (as the store's KNOWN does) so that no plan filters the table.
 DUPLICATE_CLUSTERS = f"""
 SELECT DISTINCT n.id, d.cluster_key, d.unclustered
-FROM article n
+FROM unnest(%(ids)s::bigint[]) AS c(id)
+JOIN article n ON n.id = c.id
 CROSS JOIN LATERAL (
     SELECT coalesce(a.cluster_id, a.id) AS cluster_key, a.cluster_id IS NULL AS unclustered
     FROM (
@@ -141,7 +143,6 @@ CROSS JOIN LATERAL (
       AND (octet_length(a.text) >= 4 * %(min_len)s OR length(a.text) >= %(min_len)s)
     LIMIT %(most)s
 ) d
-WHERE n.id = ANY(%(ids)s)
 """
 
 # All clustering writes in one statement, so that an article moving cluster and losing its canonical mark (every

@@ -70,12 +70,15 @@ ARTICLE_DEFAULTS = {"reviewers": "'{}'::jsonb", "authors": "'{}'::text[]", "cate
                     "keywords": "'{}'::text[]"}
 
 # Which of the batch's (distinct) URLs are stored already and under which ids, ids for the others, and whether
-# any of the batch's pages has an outcome already.
+# any of the batch's pages has an outcome already. Joins from the arrays, not "= ANY(array)" filters: a cached
+# generic plan, which guesses 10 elements, may read a whole table and test each row against every element.
 KNOWN = """
-WITH known AS (SELECT id, canonical_url FROM article WHERE canonical_url = ANY(%(urls)s))
+WITH known AS (
+    SELECT a.id, a.canonical_url FROM unnest(%(urls)s::text[]) AS u(url) JOIN article a ON a.canonical_url = u.url
+)
 SELECT coalesce((SELECT jsonb_object_agg(canonical_url, id) FROM known), '{}'),
        ARRAY(SELECT nextval('article_id_seq') FROM generate_series(1, %(count)s - (SELECT count(*) FROM known))),
-       EXISTS (SELECT FROM page_extraction WHERE raw_page_id = ANY(%(pages)s))
+       EXISTS (SELECT FROM unnest(%(pages)s::bigint[]) AS p(id) JOIN page_extraction e ON e.raw_page_id = p.id)
 """
 
 # New articles go in by COPY, with their own id as their cluster: no document to parse, no speculative insertion,
