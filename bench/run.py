@@ -74,6 +74,8 @@ def summary_rows(e2e: dict, inc: dict, scaling: dict, load: dict) -> list[list[s
          f"{scaling['efficiency']:.2f}", ">= 1.7", verdict(scaling["efficiency"] >= 1.7)],
         ["extraction: the same from CPU time (speed-up on idle cores)", f"{scaling['cpu_efficiency']:.2f}",
          ">= 1.7", verdict(scaling["cpu_efficiency"] >= 1.7)],
+        [f"extraction: this machine's ceiling ({scaling['workers']} busy-loop processes at once vs one)",
+         f"{scaling['ceiling']:.2f}", "", ""],
         ["loading: article store rate / COPY rate", f"{load['share']:.2f}", ">= 0.5", verdict(load["share"] >= 0.5)],
     ]
 
