@@ -91,9 +91,9 @@ COPY_NEW_OUTCOMES = ("COPY page_extraction (raw_page_id, outcome, reason, detail
                      "extractor_version) FROM STDIN")
 
 # Stored articles come as one JSON document: a parameter, so no staging table to create, fill and empty. An
-# existing row keeps id and cluster and is rewritten only when a content column changed. The insert branch
-# serves only a URL stored by a writer that ignores the lock: it takes its own id as its cluster (as above;
-# OVERRIDING only lets both columns share the value).
+# existing row keeps id and cluster and is rewritten only when a content column changed. Should a row have been
+# deleted by hand since KNOWN read it (ingot never deletes articles), it is inserted again with its own id as its
+# cluster (as above; OVERRIDING only lets both columns share the value).
 UPSERT_ARTICLES = f"""
 INSERT INTO article (id, cluster_id, {", ".join(ARTICLE_COLUMNS)}) OVERRIDING SYSTEM VALUE
 SELECT id, id, {", ".join(ARTICLE_COLUMNS)}
