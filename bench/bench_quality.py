@@ -37,18 +37,55 @@ LOSS_MARGIN = 0.1
 SYSTEMS = ("ingot", "trafilatura")
 
 
+_TRACE: dict = {}
+
+
+def _trace_cleaning() -> None:
+    """Keep, for the page being extracted, the lines trafilatura gave and what the cleaning dropped, so that a
+    missed snippet can be explained. The benchmark's worker processes only; the extractor is unchanged."""
+    import extract.article
+
+    if _TRACE.get("installed"):
+        return
+    original = extract.article.clean_paragraphs
+
+    def traced(lines, **kwargs):
+        result = original(lines, **kwargs)
+        _TRACE.update(lines=list(lines), dropped=list(result.dropped))
+        return result
+
+    extract.article.clean_paragraphs = traced
+    _TRACE["installed"] = True
+
+
 def ingot_prediction(body: bytes, url: str) -> dict:
     from extract import Article, extract_article
 
+    _trace_cleaning()
+    _TRACE.update(lines=[], dropped=[])
     try:
         result = extract_article(body, url, fetched_at=FETCHED_AT)
     except Exception as error:  # a crash is a result to report, not the end of the benchmark
         return {"text": "", "reason": f"extractor_error: {type(error).__name__}: {error}"}
+    trace = {"lines": _TRACE["lines"], "dropped": _TRACE["dropped"]}
     if not isinstance(result, Article):
-        return {"text": "", "reason": f"{result.reason}: {result.detail}"}
+        return {"text": "", "reason": f"{result.reason}: {result.detail}", **trace}
     return {"text": result.text, "title": result.title, "authors": list(result.authors),
             "date": result.published_at.isoformat() if result.published_at else None,
-            "reason": "article, paywalled" if result.paywalled else "article"}
+            "reason": "article, paywalled" if result.paywalled else "article", **trace}
+
+
+def why_missing(snippet: str, ingot: dict) -> str:
+    """Where one `with` snippet that ingot's body lacks went."""
+    wanted = "".join(snippet.lower().split())
+    if wanted in "".join((ingot.get("title") or "").lower().split()):
+        return "it is the headline: in the title field, not repeated in the body"
+    for rule, paragraph in ingot.get("dropped", ()):
+        if wanted in "".join(paragraph.lower().split()):
+            return f"dropped by cleaning: {rule}"
+    if not any(wanted in "".join(line.lower().split()) for line in ingot.get("lines", ())):
+        return "not in trafilatura's lines on ingot's tree (widget lines removed, or trafilatura chose another block)"
+    return ingot["reason"]
 
 
 def trafilatura_prediction(body: bytes, url: str) -> dict:
@@ -142,7 +179,9 @@ def losses(case: dict, predictions: dict, scores: dict) -> str | None:
         return None
     kept_by_trafilatura = set(case.get("with") or []) - set(traf["snippets"].missed)
     lost = [s for s in ingot["snippets"].missed if s in kept_by_trafilatura]
-    return f"misses {len(lost)} snippet(s) trafilatura keeps: {lost[0][:60]!r}" if lost else None
+    if not lost:
+        return None
+    return f"misses {len(lost)} snippet(s) trafilatura keeps: {lost[0][:40]!r}: {why_missing(lost[0], predictions['ingot'])}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
             scores[system] = own
         loss = losses(case, prediction, scores)
         if loss:
-            report.append([case["id"], loss, prediction["ingot"]["reason"][:90]])
+            report.append([case["id"], loss, prediction["ingot"]["reason"][:70]])
         records.append({"id": case["id"], "source": case["source"], "lang": language, "loss": loss,
                         "scores": {s: {k: (v.__dict__ if isinstance(v, SnippetCounts) else v) for k, v in sc.items()}
                                    for s, sc in scores.items()},

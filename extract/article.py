@@ -4,9 +4,11 @@ Pure: no database, network, clock or process-wide state (trafilatura deduplicati
 a byte-identical result. The page is decoded once and parsed once; the pruned lxml tree is handed to
 trafilatura.
 
-Paywalls: a paywalled page becomes an `Article` with `paywalled=True` whose `text` is the visible teaser,
-so the headline and date are kept (SITES.md §1.5). Consumers must treat such text as a teaser, never as a
-cleaned article (it is excluded from duplicate detection by the flag). A paywalled page with no headline is
+Paywalls are a flag, never a reason to discard visible text: every page keeps all the article text its HTML
+holds. `paywalled=True` says that text is cut: the site's own paywall selector or pattern matched, or a generic
+signal (JSON-LD `isAccessibleForFree: false`, paywall class names, a subscribe prompt) stands beside a short
+visible text. A metered page served in full is an ordinary article. Consumers must treat a paywalled text as a
+teaser (it is excluded from duplicate detection by the flag). A paywalled page with no headline is
 `Rejected("paywalled_teaser")`.
 """
 
@@ -20,10 +22,11 @@ from datetime import datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from .clean import PINYIN_READING, clean_paragraphs, looks_like_keyword_list, prune_widgets, _LEADING_BULLET
+from .clean import (PINYIN_READING, clean_paragraphs, find_widgets, looks_like_keyword_list, text_weight,
+                    without_widget_lines, _LEADING_BULLET)
 from .credits import Credits
 from .dates import find_published, parse_date_text
-from .decode import UndecodableError, decode_html
+from .decode import UndecodableError, decode_page
 from .dedupe import text_sha256
 from .language import detect_language
 from .metadata import paywall_phrase_in, read_page_metadata
@@ -31,7 +34,7 @@ from .page import Page
 from .rules import ExtractRules
 from .zones import default_timezone
 
-EXTRACTOR_VERSION = "1.2.1"
+EXTRACTOR_VERSION = "1.3.0"
 _MARKUP = re.compile(r"<(?:p|div|article|section|br)\b", re.I)
 
 NOT_ARTICLE = "not_article"
@@ -48,7 +51,7 @@ _ROOT_PATH = re.compile(r"^/?(?:(?:index|default|home)\.(?:s?html?|aspx?|php|jsp
 _SOFT_404 = re.compile(r"\b404\b|not found|页面不存在|頁面不存在|页面未找到|找不到(?:该|此|您要的)?页面|您访问的页面|"
                        r"page introuvable|seite nicht gefunden|página no encontrada|ไม่พบหน้า", re.I)
 _DATE_LINE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
-_PAYWALL_TEXT_LIMIT = 1500  # a hinted paywall is only believed when the visible text is this short
+_PAYWALL_TEXT_LIMIT = 1500  # a generic paywall signal is only believed when the visible text is this short
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class Article:
     categories: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     canonical_url: str | None = None
+    replaced_bytes: int = 0  # damaged byte sequences the decoder left out of the text
 
     def to_dict(self) -> dict:
         out = {}
@@ -129,12 +133,54 @@ def _body_tree(page: Page, rules: ExtractRules | None):
     return page.root
 
 
+ARTICLE_PROSE = 300  # characters of running text outside link rows that make a page an article, whatever else it holds
+_PROSE_PARAGRAPH = 80  # a paragraph this long (CJK: a third of it) is running text, not a label
+
+
+def _prose_outside_links(paragraphs: list[str], anchors: set[str], rows: str) -> int:
+    """Characters of the paragraphs that are running text and neither a link's label nor a list row's text."""
+    total = 0
+    for paragraph in paragraphs:
+        bare = _LEADING_BULLET.sub("", paragraph)
+        squeezed = "".join(bare.split())
+        weight = text_weight(bare)
+        if weight < _PROSE_PARAGRAPH or bare in anchors or squeezed in rows or _DATE_LINE.match(bare):
+            continue
+        total += weight
+    return total
+
+
+def _article_lines(page: Page, rules: ExtractRules | None, url: str, headline: str | None) -> list[str]:
+    """trafilatura's lines of the page, widgets' lines taken out.
+
+    trafilatura reads the page less only what the site rule drops, so its choice of block is its own; then the
+    lines that are the text of a generic widget go. Where that takes most of what trafilatura returned (it chose
+    a widget-heavy block), it reads the page again with the widgets removed, and that reading is kept when it
+    holds more text than what was left.
+    """
+    widgets = find_widgets(page, rules, page.headline_element(headline))
+    widgets.drop(widgets.site)
+    tree = _body_tree(page, rules)
+    lines = _run_trafilatura(tree, url)
+    kept, removed = without_widget_lines(lines, widgets)
+    if removed and removed >= sum(len("".join(line.split())) for line in kept):
+        widgets.drop(widgets.generic)
+        again = _run_trafilatura(tree, url)
+        if sum(map(len, again)) > sum(map(len, kept)):
+            return again
+    return kept
+
+
 def _looks_like_listing(url: str, paragraphs: list[str], anchors: set[str], teaser_rows: list[str]) -> str | None:
+    """Why the page is a list of links rather than an article, or None. Never on a page whose body holds an
+    article's worth of running text outside its links: such a page is an article with link lists beside it."""
+    rows = "\n".join(teaser_rows)
+    if _prose_outside_links(paragraphs, anchors, rows) >= ARTICLE_PROSE:
+        return None
     if _ROOT_PATH.match(urlsplit(url).path or "/"):
         return "site root"
     if not paragraphs:
         return f"no text and {len(anchors)} links" if len(anchors) >= 15 else None
-    rows = "\n".join(teaser_rows)
     in_rows = [p for p in paragraphs if len(p) >= 4 and "".join(_LEADING_BULLET.sub("", p).split()) in rows]
     row_share = sum(map(len, in_rows)) / max(1, sum(map(len, paragraphs)))
     if len(in_rows) >= 3 and row_share >= 0.5:
@@ -195,7 +241,7 @@ def extract_article(body: bytes | str, url: str, *, rules: ExtractRules | None =
     if fetched_at is None or fetched_at.tzinfo is None:
         raise ValueError("fetched_at must be a timezone-aware datetime")
     try:
-        html, _codec = decode_html(body, http_charset)
+        html, _codec, replaced = decode_page(body, http_charset)
     except UndecodableError as exc:
         return Rejected(url, UNDECODABLE, str(exc))
     if not html.strip():
@@ -218,8 +264,8 @@ def extract_article(body: bytes | str, url: str, *, rules: ExtractRules | None =
     anchors = page.anchor_texts()
     teaser_rows = page.teaser_texts()
     certain, hinted = paywall_phrase_in(page.visible_text(), rules)
-    prune_widgets(page, rules, page.headline_element(meta.title_on_page))
-    lines = _run_trafilatura(_body_tree(page, rules), url)
+    certain = certain or meta.paywall_by_rule
+    lines = _article_lines(page, rules, url, meta.title_on_page)
 
     def is_date_line(text: str) -> bool:
         return parse_date_text(text, fetched_at=fetched_at, timezone=tz, use_dateparser=False) is not None
@@ -233,10 +279,11 @@ def extract_article(body: bytes | str, url: str, *, rules: ExtractRules | None =
 
     if title and _SOFT_404.search(title) and len(text) < 1000:
         return Rejected(url, SOFT_404, f"title {title!r}")
-    listing = _looks_like_listing(url, paragraphs, anchors, teaser_rows)
+    declared = meta.declares_article and title and paragraphs  # a headline and a body on a page that says so
+    listing = None if declared else _looks_like_listing(url, paragraphs, anchors, teaser_rows)
     if listing:
         return Rejected(url, NOT_ARTICLE, listing)
-    paywalled = meta.paywall_certain or certain or ((meta.paywall_hinted or hinted) and len(text) < _PAYWALL_TEXT_LIMIT)
+    paywalled = certain or bool(meta.paywall_signals or hinted) and len(text) < _PAYWALL_TEXT_LIMIT
     if paywalled and not title:
         return Rejected(url, PAYWALLED_TEASER, "paywalled page without a headline")
     if not text and not paywalled:
@@ -257,5 +304,5 @@ def extract_article(body: bytes | str, url: str, *, rules: ExtractRules | None =
         language=(rules.language if rules and rules.language else detect_language(text or title or "")),
         paywalled=paywalled, image_url=meta.image_url,
         categories=tuple(dict.fromkeys(list(meta.categories) + list(credits.categories))), tags=tuple(meta.tags),
-        canonical_url=meta.canonical_url,
+        canonical_url=meta.canonical_url, replaced_bytes=replaced,
     )

@@ -83,6 +83,7 @@ class CleanResult:
     paragraphs: list[str]
     credits: Credits = field(default_factory=Credits)
     pinyin_readings: int = 0
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (rule, paragraph) for each paragraph taken out
 
 
 @lru_cache(maxsize=16384)  # a template repeats its class names on every element and every page
@@ -90,13 +91,26 @@ def _is_widget_hint(hint: str) -> bool:
     return _WIDGET.search(hint) is not None
 
 
-def prune_widgets(page: Page, rules: ExtractRules | None, headline_el=None) -> None:
-    """Remove site drop_selectors and generic widgets from the page tree, in place (tails are kept).
+@dataclass
+class Widgets:
+    """What the page holds besides its article: the site's `drop_selectors` matches, always removed before
+    extraction, and the generic widgets (share, related, comment, cookie... boxes without running text), whose
+    lines are taken out of trafilatura's output afterwards (see `without_widget_lines`)."""
+    site: list = field(default_factory=list)
+    generic: list = field(default_factory=list)
+    texts: frozenset = frozenset()  # the text of every element inside a generic widget, whitespace removed
 
-    Generic widgets are recognised by class/id/role hints, or by a heading such as "推荐阅读" / "Related News"
-    labelling their container. Nothing that holds the headline or most of the page's text is removed.
-    """
-    doomed = [el for css in (rules.drop_selectors if rules else ()) for el in page.select(css)]
+    def drop(self, elements) -> None:
+        for el in elements:
+            if el.getparent() is not None:
+                el.drop_tree()  # tails are kept
+
+
+def find_widgets(page: Page, rules: ExtractRules | None, headline_el=None) -> Widgets:
+    """Site drop_selectors, and generic widgets recognised by class/id/role hints or by a heading such as
+    "推荐阅读" / "Related News" labelling their container. Nothing that holds the headline, most of the page's
+    text or a block of running text is a widget, whatever its class says."""
+    widgets = Widgets(site=[el for css in (rules.drop_selectors if rules else ()) for el in page.select(css)])
     body = page.root.find("body")
     total = len(text_content(body)) if body is not None else 0
     protected = set(headline_el.iterancestors()) if headline_el is not None else set()
@@ -105,7 +119,9 @@ def prune_widgets(page: Page, rules: ExtractRules | None, headline_el=None) -> N
         if el in protected or el.tag in _NEVER_PRUNE:
             return False
         size = len(text_content(el))
-        return size < 500 or size < 0.4 * total  # a "widget" holding most of the text is the article
+        if size >= 500 and size >= 0.4 * total:  # a "widget" holding most of the text is the article
+            return False
+        return not carries_prose(el)
 
     for el in page.root.iter():
         if not isinstance(el.tag, str) or el.tag in _NEVER_PRUNE:
@@ -113,15 +129,58 @@ def prune_widgets(page: Page, rules: ExtractRules | None, headline_el=None) -> N
         hint = f"{el.get('class', '')} {el.get('id', '')}"
         if (el.get("role") or "").lower() in _CHROME_ROLES or (hint != " " and _is_widget_hint(hint)):
             if removable(el):
-                doomed.append(el)
+                widgets.generic.append(el)
         elif el.tag in _HEADING_TAGS and len(el) <= 1 and all(len(child) == 0 for child in el):
             text = squash(text_content(el))
             if len(text) <= 24 and _RELATED_HEADING.match(text):
                 parent = el.getparent()
-                doomed.append(parent if parent is not None and removable(parent) else el)
-    for el in doomed:
-        if el.getparent() is not None:
-            el.drop_tree()
+                widgets.generic.append(parent if parent is not None and removable(parent) else el)
+    widgets.texts = frozenset(_element_texts(widgets.generic))
+    return widgets
+
+
+def _element_texts(elements):
+    """Whitespace-free texts of `elements` and of every element inside them: the units trafilatura's lines are
+    made of (a link, a list item, a paragraph of links)."""
+    for top in elements:
+        for el in top.iter():
+            if isinstance(el.tag, str) and el.tag not in ("script", "style"):
+                text = "".join(text_content(el).split())
+                if text:
+                    yield text
+
+
+def without_widget_lines(lines: list[str], widgets: Widgets) -> tuple[list[str], int]:
+    """trafilatura's lines less those that are the whole text of an element inside a widget (a share bar, a
+    related list's items), and how many characters went. Only such lines go: everything else trafilatura found stays, so the result is never
+    less of the article than trafilatura's own."""
+    if not widgets.texts:
+        return lines, 0
+    kept, removed = [], 0
+    for line in lines:
+        bare = "".join(_LIST_MARK.sub("", line).split())
+        if bare in widgets.texts:
+            removed += len(bare)
+        else:
+            kept.append(line)
+    return kept, removed
+
+
+_LIST_MARK = re.compile(r"^\s*-\s+")  # trafilatura writes a list item as "- item"
+
+
+PROSE_RUN = 150  # characters of text outside links in one block: a sentence or two, not a label or a teaser
+
+
+def carries_prose(el) -> bool:
+    """Whether `el` holds a block of running text outside links: what an article is made of, and what a share
+    bar, a link list or a button row never has. Class names lie (a metered article sits in a "paywall" box, a
+    story in a "related-content" wrapper); running text does not."""
+    for block in el.iter("p", "div", "section", "article", "blockquote", "li", "td", "span"):
+        own = [block.text or ""] + [child.tail or "" for child in block]
+        if sum(len("".join(part.split())) for part in own) >= PROSE_RUN:
+            return True
+    return False
 
 
 def _teaser_run_start(paragraphs: list[str]) -> int | None:
@@ -161,6 +220,45 @@ def _is_chrome_line(text: str) -> bool:
                 or _RELATED_HEADING.match(text) or (len(text) <= 200 and has_paywall_prompt(text)))
 
 
+TAIL_PROSE = 160  # a paragraph this heavy after a tail marker is the article going on, not a teaser or a notice
+
+
+def text_weight(text: str) -> int:
+    """Non-space characters, a CJK character counted thrice: it carries about what a three-letter word does."""
+    squeezed = "".join(text.split())
+    return len(squeezed) + 2 * sum(1 for c in squeezed if "\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af")
+
+
+NOTICE_PARAGRAPHS = 3  # a disclaimer or a copyright notice runs to a few paragraphs; an article section to more
+_PHOTO_CREDIT = re.compile(r"^(?:©|\(c\)|Foto:|Photo:|Bild:|Crédit photo)\s*(?!.*\b(?:19|20)\d\d\b).{1,60}$", re.I)
+
+
+def _article_goes_on(rest: list[str]) -> bool:
+    """Whether more running text follows a tail marker than a notice holds: then the marker (a heading that
+    reads like a disclaimer) sits inside the article, and cutting there would lose the rest of it. Teaser pairs
+    (a summary, then a bare timestamp) are a related list, not the article."""
+    prose = [p for i, p in enumerate(rest) if text_weight(p) >= TAIL_PROSE and not _DISCLAIMER.search(p)
+             and not (i + 1 < len(rest) and _BARE_TIMESTAMP.match(rest[i + 1]))]
+    return len(prose) > NOTICE_PARAGRAPHS
+
+
+def _drop_rule(text: str, index: int, count: int, rules: ExtractRules | None, titles: set[str],
+               is_date_line: Callable[[str], bool]) -> str | None:
+    """Why one paragraph is not article text, or None when it is."""
+    if parse_credit_line(text):
+        return "credit line"  # moved into the article's fields
+    if rules and any(p.search(text) for p in rules.drop_patterns):
+        return "site drop pattern"
+    if _is_chrome_line(text):
+        return "chrome line (share, breadcrumb, login or paywall prompt, pager)"
+    bare = _LEADING_BULLET.sub("", text)
+    if bare in titles or bare.rstrip("。.") in titles:
+        return "the headline, repeated"
+    if index < 3 and count > 3 and len(bare) <= 45 and is_date_line(bare):
+        return "leading date line"
+    return None
+
+
 def clean_paragraphs(lines: list[str], *, titles: tuple[str, ...], rules: ExtractRules | None,
                      is_date_line: Callable[[str], bool] = lambda _: False) -> CleanResult:
     result = CleanResult(paragraphs=[])
@@ -180,23 +278,26 @@ def clean_paragraphs(lines: list[str], *, titles: tuple[str, ...], rules: Extrac
         in_tail = index >= 1 and (offset >= 0.4 * total or index >= len(paragraphs) - 5)
         offset += len(text)
         if rules and any(p.search(text) for p in rules.cut_patterns):
+            result.dropped.extend(("site cut pattern and what follows", p) for p in paragraphs[index:])
             break
+        if _PHOTO_CREDIT.match(text):
+            result.dropped.append(("photo credit", text))
+            continue
         if in_tail and (_RELATED_HEADING.match(text) or _DISCLAIMER.search(text) or index == teaser_start):
-            break
-        credits = parse_credit_line(text)
-        if credits:
-            result.credits.merge(credits)
-            continue
-        if rules and any(p.search(text) for p in rules.drop_patterns):
-            continue
-        if _is_chrome_line(text):
-            continue
-        bare = _LEADING_BULLET.sub("", text)
-        if bare in wanted_titles or bare.rstrip("。.") in wanted_titles:
-            continue
-        if index < 3 and len(paragraphs) > 3 and len(bare) <= 45 and is_date_line(bare):
-            continue
-        result.paragraphs.append(text)
+            if not _article_goes_on(paragraphs[index + 1:]):
+                result.dropped.extend(("related heading, disclaimer or teaser run in the tail, and what follows", p)
+                                      for p in paragraphs[index:])
+                break
+            if index != teaser_start:  # a heading inside the article that looks like a notice: that line only
+                result.dropped.append(("disclaimer or related heading line", text))
+                continue
+        rule = _drop_rule(text, index, len(paragraphs), rules, wanted_titles, is_date_line)
+        if rule == "credit line":
+            result.credits.merge(parse_credit_line(text))
+        if rule:
+            result.dropped.append((rule, text))
+        else:
+            result.paragraphs.append(text)
     if result.paragraphs and not result.credits.authors:
         result.credits.authors = inline_reporters(result.paragraphs[0])
     return result

@@ -12,12 +12,18 @@ Two lies strict decoding cannot catch, because legacy codecs accept almost any b
   Han characters, GB18030 wins.
 Not caught: GBK bytes declared Big5 (or the reverse) usually decode strictly into the wrong characters; the
 declaration is believed. SITES.md §1.6 has seen no Big5 on these sites.
+
+When no charset decodes strictly, a few damaged bytes do not cost the page: a UTF-8 page with a stray Latin-1
+byte in a script, or a GBK page with one broken pair, decodes with those bytes left out (they carry no text),
+and their count is returned (`Decoded.replaced`) for the caller to record. Only bytes that no charset reads as text (binary data,
+or more than `MAX_REPLACED_SHARE` of the characters replaced) are `UndecodableError`.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from typing import NamedTuple
 
 # Labels whose strict superset we decode with instead.
 _SUPERSETS = {
@@ -60,39 +66,94 @@ def _strict(body: bytes, codec: str | None) -> str | None:
         return None
 
 
+MAX_REPLACED_SHARE = 0.005  # of the decoded characters; more is not text in that charset
+MAX_REPLACED = 64  # bytes replaced, whatever the length: beyond it the page is damaged, not a few stray bytes
+
+
+class Decoded(NamedTuple):
+    text: str
+    codec: str
+    replaced: int = 0  # undecodable byte sequences left out of the text
+
+
 def decode_html(body: bytes | str, http_charset: str | None = None) -> tuple[str, str]:
-    """Return (text, codec used). Raises UndecodableError when nothing fits strictly."""
+    """Return (text, codec used). Raises UndecodableError when no charset gives readable text."""
+    text, codec, _ = decode_page(body, http_charset)
+    return text, codec
+
+
+def decode_page(body: bytes | str, http_charset: str | None = None) -> Decoded:
+    """The page's text, its codec and how many damaged byte sequences were replaced (see the module doc).
+
+    Order: BOM → strict UTF-8 (non-ASCII) → each declared charset strictly → each declared charset with a few
+    bytes replaced → strict GB18030 holding Han text → UTF-8, then GB18030, with a few bytes replaced → for an
+    undeclared page, windows-1252 (the web's default for unlabelled pages).
+    """
     if isinstance(body, str):
-        return body, "str"
+        return Decoded(body, "str")
     if body.startswith(codecs.BOM_UTF8):
-        return body[3:].decode("utf-8", "strict"), "utf-8-sig"
+        return _lenient(body[3:], "utf-8", "utf-8-sig") or _undecodable(["utf-8-sig"])
     if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = _strict(body, "utf-16")
         if text is not None:
-            return text.lstrip("\ufeff"), "utf-16"
-    if b"\x00" in body[:1024] and not body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return Decoded(text.lstrip("\ufeff"), "utf-16")
+    if b"\x00" in body[:1024]:
         raise UndecodableError("NUL bytes: binary content, not HTML")
     as_utf8 = _strict(body, "utf-8")
     if as_utf8 is not None and not as_utf8.isascii():
-        return as_utf8.lstrip("\ufeff"), "utf-8"
-    tried: list[str] = []
-    for label in (http_charset, declared_meta_charset(body)):
-        codec = normalise_charset(label)
-        if codec and codec not in tried:
-            tried.append(codec)
-            text = _strict(body, codec)
-            if text is not None and _is_single_byte(codec):
-                as_gb = _strict(body, "gb18030")
-                if as_gb is not None and _han_share(as_gb) > 0.3:
-                    return as_gb.lstrip("\ufeff"), "gb18030"
-            if text is not None:
-                return text.lstrip("\ufeff"), codec
-    for codec in ("utf-8", "gb18030"):
-        if codec not in tried:
-            text = _strict(body, codec)
-            if text is not None:
-                return text.lstrip("\ufeff"), codec
-    raise UndecodableError(f"no strict decoding among {tried + ['utf-8', 'gb18030']}")
+        return Decoded(as_utf8.lstrip("\ufeff"), "utf-8")
+    declared = list(dict.fromkeys(c for c in map(normalise_charset, (http_charset, declared_meta_charset(body))) if c))
+    for codec in declared:
+        text = _strict(body, codec)
+        if text is not None and _is_single_byte(codec):
+            as_gb = _strict(body, "gb18030")
+            if as_gb is not None and _han_share(as_gb) > 0.3:
+                return Decoded(as_gb.lstrip("\ufeff"), "gb18030")
+        if text is not None:
+            return Decoded(text.lstrip("\ufeff"), codec)
+    for codec in declared:
+        found = _lenient(body, codec)
+        if found:
+            return found
+    if as_utf8 is not None:
+        return Decoded(as_utf8.lstrip("\ufeff"), "utf-8")
+    as_gb = _strict(body, "gb18030")
+    if as_gb is not None and _han_share(as_gb) > 0.3:
+        return Decoded(as_gb.lstrip("\ufeff"), "gb18030")
+    found = _lenient(body, "utf-8") or _lenient(body, "gb18030")
+    if found:
+        return found
+    if not declared:
+        text = _strict(body, "cp1252")
+        if text is not None:
+            return Decoded(text.lstrip("\ufeff"), "cp1252")
+    return _undecodable(declared + ["utf-8", "gb18030"])
+
+
+def _undecodable(tried: list[str]):
+    raise UndecodableError(f"no decoding among {list(dict.fromkeys(tried))} gives text with only a few bytes replaced")
+
+
+def _lenient(body: bytes, codec: str, name: str | None = None) -> Decoded | None:
+    """`body` in `codec` with damaged sequences replaced, when they are few (and, for GB18030, the text is Han)."""
+    try:
+        text = body.decode(codec, "replace")
+    except LookupError:
+        return None
+    replaced = text.count("\ufffd") - _count_ufffd_literals(body, codec)
+    if codec == "gb18030" and _han_share(text) <= 0.3:
+        return None  # any byte soup decodes as GB18030; only Han text makes it the right reading
+    if replaced > min(MAX_REPLACED, MAX_REPLACED_SHARE * len(text)):
+        return None
+    return Decoded(text.lstrip("\ufeff").replace("\ufffd", ""), name or codec, replaced)
+
+
+def _count_ufffd_literals(body: bytes, codec: str) -> int:
+    """U+FFFD characters the page itself holds (encoded in `codec`): not replacements."""
+    try:
+        return body.count("\ufffd".encode(codec))
+    except (UnicodeEncodeError, LookupError):
+        return 0
 
 
 def _is_single_byte(codec: str) -> bool:

@@ -21,6 +21,8 @@ _PAYWALL_HINT = re.compile(r"paywall|pay-wall|premium-(?:content|article)|subscr
                            r"article-locked|unlock-article|login-to-read|vip-content", re.I)
 
 
+_ARTICLE_TYPE = re.compile(r"Article$|BlogPosting$|^Report$|^LiveBlogPosting$", re.I)
+
 
 @dataclass
 class PageMetadata:
@@ -35,8 +37,9 @@ class PageMetadata:
     site_name: str | None = None
     publisher: str | None = None  # og:site_name / JSON-LD publisher: the source of a page naming no other
     loose_credits: Credits = field(default_factory=Credits)
-    paywall_certain: bool = False
-    paywall_hinted: bool = False
+    declares_article: bool = False  # og:type article or a JSON-LD article type: the page says it is one story
+    paywall_by_rule: bool = False  # a site paywall selector matched: the site's own prompt is on the page
+    paywall_signals: bool = False  # JSON-LD says not free, or paywall class names: believed only beside a short text
 
 
 def _strings(value) -> list[str]:
@@ -200,10 +203,12 @@ def read_page_metadata(page: Page, rules: ExtractRules | None) -> PageMetadata:
     meta.image_url = urljoin(page.url, image) if image else None
     canonical = page.meta.get("link:canonical") or page.meta.get("og:url")
     meta.canonical_url = urljoin(page.url, canonical) if canonical else None
+    types = [t for obj in page.jsonld for t in _strings(obj.get("@type"))]
+    meta.declares_article = (page.meta.get("og:type", "").lower() == "article"
+                             or any(_ARTICLE_TYPE.search(t) for t in types))
     free = [str(v).lower() for v in page.jsonld_values("isAccessibleForFree")]
-    meta.paywall_certain = "false" in free or bool(
-        rules and (any(page.select(css) for css in rules.paywall_selectors)))
-    meta.paywall_hinted = any(
+    meta.paywall_by_rule = bool(rules and any(page.select(css) for css in rules.paywall_selectors))
+    meta.paywall_signals = "false" in free or any(
         _PAYWALL_HINT.search(f"{el.get('class', '')} {el.get('id', '')}") for el in page.root.iter("div", "section", "article", "aside"))
     return meta
 

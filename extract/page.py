@@ -36,9 +36,18 @@ def text_content(el) -> str:
     return el.text_content() if len(el) else (el.text or "")
 
 
+def _repair(html: str) -> str:
+    """trafilatura's own repairs before parsing (a first-line doctype that makes libxml2 drop the document, a
+    self-closing <html/>, characters XML refuses), so that both read the same tree."""
+    from trafilatura.utils import repair_faulty_html
+
+    return repair_faulty_html(html, html[:50].lower())
+
+
 class Page:
     def __init__(self, html: str, url: str):
         html = _XML_DECLARATION.sub("", html, count=1)
+        html = _repair(html)
         try:
             root = lxml.html.fromstring(html or "<html></html>", parser=_PARSER)
         except (etree.ParserError, ValueError):

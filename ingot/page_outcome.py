@@ -53,7 +53,8 @@ def outcome_for_page(page: dict, site: Site | None) -> PageOutcome:
         return PageOutcome(**base, reason="extractor_error", detail=f"{type(error).__name__}: {error}"[:500])
     if not isinstance(result, Article):
         return PageOutcome(**base, reason=result.reason, detail=result.detail)
-    return PageOutcome(**base, article=article_row(result, page, rule_version))
+    detail = f"{result.replaced_bytes} undecodable byte sequences replaced" if result.replaced_bytes else None
+    return PageOutcome(**base, article=article_row(result, page, rule_version), detail=detail)
 
 
 def article_row(article: Article, page: dict, rule_version: int) -> dict:

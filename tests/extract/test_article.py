@@ -39,10 +39,32 @@ def test_list_page_is_not_an_article():
     assert isinstance(result, Rejected) and result.reason == "not_article", result
 
 
-def test_site_root_is_not_an_article():
-    page = f"<html><body><h1>Metals news</h1><p>{LONG_PARAGRAPH}</p><p>2. {LONG_PARAGRAPH}</p></body></html>"
-    assert extract(page, url="https://news.example.com/").reason == "not_article"
-    assert isinstance(extract(page, url="https://news.example.com/2025/11/20/story.html"), Article)
+def test_site_root_is_an_article_only_when_it_shows_one():
+    story = f"<html><body><h1>Metals news</h1><p>{LONG_PARAGRAPH}</p><p>2. {LONG_PARAGRAPH}</p></body></html>"
+    assert isinstance(extract(story, url="https://news.example.com/"), Article)  # a blog's front page: one post
+    short = "<html><body><h1>Metals news</h1><p>Welcome to our news site about steel and metals.</p></body></html>"
+    assert extract(short, url="https://news.example.com/").reason == "not_article"
+
+
+def test_long_article_beside_link_lists_is_an_article():
+    links = "".join(f'<li><a href="/news/{i}.html">Aluminium market story number {i} of the week</a></li>'
+                    for i in range(40))
+    page = (f"<html><head><title>Smelter restarts | Metals</title></head><body><ul class='menu'>{links}</ul>"
+            f"<h1>Smelter restarts</h1><div><p>{LONG_PARAGRAPH}</p><p>Then {LONG_PARAGRAPH}</p>"
+            f"<p>Also {LONG_PARAGRAPH}</p></div><ul>{links}</ul></body></html>")
+    result = extract(page, url="https://news.example.com/2025/11/20/smelter.html")
+    assert isinstance(result, Article) and "restarted furnaces" in result.text, result
+
+
+def test_page_declaring_itself_an_article_is_not_a_listing():
+    rows = "".join(f'<li><a href="https://other.example.org/{i}">Link of the day number {i} via a blog</a></li>'
+                   for i in range(30))
+    page = ('<html><head><title>Links of the day</title><meta property="og:type" content="article"></head>'
+            f'<body><h1>Links of the day</h1><ul>{rows}</ul></body></html>')
+    result = extract(page, url="https://blog.example.com/2025/11/20/links.html")
+    assert isinstance(result, Article) and "number 7 via a blog" in result.text, result
+    undeclared = page.replace('<meta property="og:type" content="article">', "")
+    assert extract(undeclared, url="https://blog.example.com/2025/11/20/links.html").reason == "not_article"
 
 
 def teaser_page(jsonld: bool) -> str:
@@ -73,6 +95,23 @@ def test_long_free_article_with_a_paywall_script_is_not_paywalled():
     page = (f'<html><body><h1>Steel output rises</h1><div class="piano-offer-slot"></div>'
             f'<div class="content">{paragraphs}</div></body></html>')
     assert extract(page).paywalled is False
+
+
+def metered_page(box_class: str) -> str:
+    ld = ('<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle",'
+          '"headline":"Mills restart furnaces","isAccessibleForFree":false}</script>')
+    paragraphs = "".join(f"<p>{i}. {LONG_PARAGRAPH}</p>" for i in range(8))
+    return (f'<html><head><title>Mills restart furnaces</title>{ld}</head><body><h1>Mills restart furnaces</h1>'
+            f'<div class="{box_class}">{paragraphs}<p>7. The last paragraph of the story.</p></div>'
+            '<div class="subscribe-banner"><a href="/subscribe">Subscribe</a></div></body></html>')
+
+
+@pytest.mark.parametrize("box_class", ["article-body", "paywall-content premium-article", "piano-metered"])
+def test_metered_article_served_in_full_keeps_its_text_and_is_not_paywalled(box_class):
+    result = extract(metered_page(box_class), url="https://news.example.com/2025/11/20/mills.html")
+    assert isinstance(result, Article), result
+    assert result.text.count("restarted furnaces") == 8 and "The last paragraph of the story." in result.text
+    assert result.paywalled is False  # isAccessibleForFree: false alone never makes a full text a teaser
 
 
 def test_site_paywall_pattern_is_certain_even_for_long_text():

@@ -65,3 +65,22 @@ def test_keyword_list_first_line():
     assert looks_like_keyword_list("免費看片,在線觀看,高清視頻,黃金價格,鋁價走勢,銅價今日")
     assert not looks_like_keyword_list("Actualités SMM du 14 juillet :")
     assert not looks_like_keyword_list("铝价上涨，下游采购情绪回暖。")
+
+
+def test_photo_credit_in_the_tail_does_not_cut_the_rest_of_the_article():
+    more = ("The mill will hire two hundred workers next year and plans a second line for coated sheet, the "
+            "company said in a statement on Friday, adding that the permits for the new coating line had already been granted. ")
+    section = [more.replace("mill", name) for name in ("plant", "works", "site", "unit")]
+    result = clean([*BODY, "© Photo agency | Jane Roe", more, "Avertissement", *section])
+    assert result.paragraphs == [*[b.strip() for b in BODY], more.strip(), *[p.strip() for p in section]]
+    assert ("photo credit", "© Photo agency | Jane Roe") in result.dropped
+    assert ("disclaimer or related heading line", "Avertissement") in result.dropped
+    notice = clean([*BODY, "Avertissement", more, "Copyright 2025 Metals Daily. All rights reserved."])
+    assert notice.paragraphs == [b.strip() for b in BODY]  # a notice of a paragraph or two is cut
+
+
+def test_related_heading_in_the_tail_still_cuts_its_teasers():
+    result = clean([*BODY, "Related News", "Copper smelter opens in Chile", "Zinc prices slip on weak demand"])
+    assert result.paragraphs == [b.strip() for b in BODY]
+    assert [text for _, text in result.dropped] == ["Related News", "Copper smelter opens in Chile",
+                                                     "Zinc prices slip on weak demand"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extract import Rejected, extract_article
-from extract.decode import UndecodableError, decode_html, normalise_charset
+from extract import Article, Rejected, extract_article
+from extract.decode import UndecodableError, decode_html, decode_page, normalise_charset
 
 from .seeds import DATA, FETCHED_AT, SEED_PAGES, WEB
 
@@ -80,3 +80,30 @@ def test_no_replacement_character_in_any_fixture():
         if path.is_file() and path.suffix not in (".md", ".json"):
             text, _ = decode_html(path.read_bytes())
             assert "\ufffd" not in text, path
+
+
+def test_gbk_page_with_one_broken_pair_decodes_without_it_and_counts_it():
+    text = "中国铝业公司今日公布三季度产量，电解铝产量同比增长百分之五。" * 20
+    body = html("gbk", text).encode("gbk")
+    cut = body.index("三季度".encode("gbk"))
+    damaged = body[:cut] + b"\x81\x20" + body[cut + 2:]  # a lead byte followed by a byte no GBK pair ends in
+    with pytest.raises(UnicodeDecodeError):
+        damaged.decode("gb18030")
+    decoded = decode_page(damaged)
+    assert decoded.codec == "gb18030" and decoded.replaced == 1 and "\ufffd" not in decoded.text
+    assert "电解铝产量同比增长" in decoded.text
+    result = extract_article(damaged, "https://news.example.cn/2025/11/20/a.html", fetched_at=FETCHED_AT)
+    assert isinstance(result, Article) and result.replaced_bytes == 1 and "电解铝产量" in result.text
+
+
+def test_utf8_page_with_a_stray_latin1_byte_is_kept():
+    body = html("utf-8", "Stahlpreise für Bleche steigen. " * 30).encode("utf-8").replace(b"</head>",
+                                                                                          b"<script>/* M\xe4scot */</script></head>")
+    decoded = decode_page(body)
+    assert (decoded.codec, decoded.replaced) == ("utf-8", 1) and "für Bleche" in decoded.text
+
+
+def test_bytes_mostly_damaged_stay_undecodable():
+    body = html("utf-8", "Stahl " * 20).encode("utf-8") + bytes(range(0x80, 0x100)) * 8
+    with pytest.raises(UndecodableError):
+        decode_page(body)

@@ -55,7 +55,7 @@ CONTENT_FAULTS = {
     "http-503-once": ("article", None),
     "charset-gbk-declared-utf8": ("article", None),
     "charset-utf8-declared-latin1": ("article", None),
-    "invalid-gbk-bytes": ("rejected", "undecodable"),
+    "invalid-gbk-bytes": ("article", None),  # kept, its damaged bytes replaced and counted
     "binary-as-html": ("rejected", "undecodable"),
     "empty-200": ("rejected", "empty"),
     "no-article": ("rejected", "not_article"),
@@ -133,6 +133,11 @@ def test_fault_stored_page_gets_its_extraction_outcome(faulty_day, fault):
     assert faulty_day["extractions"][url][:2] == (outcome, reason), faulty_day["extractions"][url]
 
 
+def test_damaged_bytes_replaced_are_recorded_with_the_article(faulty_day):
+    outcome, reason, detail = faulty_day["extractions"][page_url("invalid-gbk-bytes")]
+    assert (outcome, detail) == ("article", "2 undecodable byte sequences replaced")
+
+
 def test_the_run_ends_partial_and_counts_every_lost_page(faulty_day):
     outcome = faulty_day["outcome"]
     assert outcome.status == "partial" and outcome.stats["finish_reason"] == "finished"
@@ -152,7 +157,7 @@ def test_the_healthy_pages_and_a_transient_503_become_articles(faulty_day):
     after = faulty_day["after"]
     assert faulty_day["first"].status == "succeeded"
     expected = {page_url(name) for name in (*HEALTHY, "http-503-once", "charset-gbk-declared-utf8",
-                                            "charset-utf8-declared-latin1")}
+                                            "charset-utf8-declared-latin1", "invalid-gbk-bytes")}
     assert set(after) == expected, "exactly these articles, nothing from a faulty page"
     for url in ("charset-gbk-declared-utf8", "charset-utf8-declared-latin1"):
         assert ZH_SENTENCE in after[page_url(url)][3], "the text is decoded as sent, not as declared"
