@@ -4,8 +4,9 @@
 parsers: CJK `年月日` (with Taiwan ROC years), Thai Buddhist-era months, localized month names with an
 optional `at h:mm pm`, ISO / RFC 822 / epoch, day-first dotted dates and relative forms ("7 hours ago",
 "3小时前", "il y a 2 jours") counted back from `fetched_at`. dateparser is only the last resort, loaded lazily.
-A result is always aware and expressed in the site's zone; a date later than fetched_at + 1 day, before
-1990 or without a day is refused (no year-only guesses).
+A result is always aware: in the offset the string itself gives (so its calendar day is the one the page
+shows), else in the site's zone; a date later than fetched_at + 1 day, before 1990 or without a day is refused
+(no year-only guesses).
 
 `find_published` walks the page in order of trust (see the module README of `extract`): site selector →
 JSON-LD → meta → <time datetime> → short date-like text right after the headline → date-ish markup → URL.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+from itertools import islice
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone as dt_timezone
 from zoneinfo import ZoneInfo
@@ -182,7 +184,7 @@ def _machine(text: str, tz) -> datetime | None:
     """ISO 8601, RFC 822 and epoch seconds/milliseconds: the forms found in meta tags and JSON."""
     if _EPOCH.fullmatch(text):
         seconds = int(text) / (1000 if len(text) == 13 else 1)
-        return datetime.fromtimestamp(seconds, tz=dt_timezone.utc)
+        return datetime.fromtimestamp(seconds, tz=tz)  # an instant written without a zone: shown in the site's
     try:
         parsed = datetime.fromisoformat(text.replace(" ", "T", 1) if re.match(r"\d{4}-\d\d-\d\d \d", text) else text)
         if parsed.year > 1900 and re.match(r"\d{4}-?\d\d", text):
@@ -235,7 +237,7 @@ def parse_date_text(raw: str, *, fetched_at: datetime, timezone="UTC", formats=(
              or (_with_dateparser(text, tz, now) if use_dateparser and len(text) <= 60 else None))
     if found is None or found.year < 1990 or found > now + timedelta(days=1):
         return None
-    return found.astimezone(tz)
+    return found  # in the offset the page wrote, else in the site's zone: the calendar day stays the page's
 
 
 # --- finding the date on a page -------------------------------------------------------------------------
@@ -272,9 +274,24 @@ def _url_date(url: str, tz, now: datetime) -> FoundDate | None:
     return None
 
 
+MAX_CANDIDATES = 12  # ingot's own date candidates read per page: enough to confirm one, bounded on date-heavy pages
+
+
 def find_published(page: Page, *, fetched_at: datetime, timezone="UTC", date_selector: str | None = None,
                    formats=(), headline: str | None = None) -> FoundDate | None:
-    """The page's publication date with its raw string and the rule that found it, or None."""
+    """The page's publication date with its raw string and the rule that found it, or None.
+
+    A site's date selector is believed outright. Otherwise the evidence is weighed, in this order:
+    1. a date shown right after the headline that another source confirms (JSON-LD, meta, markup, URL or
+       htmldate): what the page shows its readers, and not a stray date;
+    2. htmldate's original publication date (trafilatura's date finder: published before modified), as the
+       first of ingot's candidates on that day, which gives the time, zone and raw string;
+    3. htmldate's date from the page's markup when no candidate of ingot's falls on it (rule "htmldate");
+    4. ingot's first candidate (`date_candidates`, in order of trust);
+    5. htmldate's date from the page's text (rule "htmldate:page-text"), unless it is a year-only guess from a
+       copyright line (1 January with nothing else on that day).
+    A confirmed candidate's rule says so ("jsonld+htmldate", "text:near-headline+confirmed").
+    """
     tz = _zone(timezone)
 
     def parse(raw, **kw):
@@ -286,29 +303,86 @@ def find_published(page: Page, *, fetched_at: datetime, timezone="UTC", date_sel
             value = parse(raw, allow_yearless=True)
             if value:
                 return FoundDate(value, raw, "site:date_selector")
+    candidates = list(islice(date_candidates(page, parse, headline, fetched_at.astimezone(tz)), MAX_CANDIDATES))
+    near = next((c for c in candidates if c.rule == "text:near-headline"), None)
+    if near and any(_day(c) == _day(near) for c in candidates if c is not near):
+        return _confirmed([near] + [c for c in candidates if c is not near and _day(c) == _day(near)], "confirmed")
+    found_anywhere = htmldate_day(page, fetched_at, extensive=True)
+    if near and _day(near) == found_anywhere:
+        return _confirmed([near], "confirmed")
+    same_day = [c for c in candidates if _day(c) == found_anywhere]
+    if same_day:
+        return _confirmed(same_day, "htmldate")
+    in_markup = htmldate_day(page, fetched_at, extensive=False) if found_anywhere else None
+    if in_markup:
+        return FoundDate(_midnight(in_markup, tz), in_markup, "htmldate")
+    if candidates:
+        return candidates[0]
+    if found_anywhere and not found_anywhere.endswith("-01-01"):
+        return FoundDate(_midnight(found_anywhere, tz), found_anywhere, "htmldate:page-text")
+    return None
+
+
+def _confirmed(same_day: list[FoundDate], by: str) -> FoundDate:
+    """The first of candidates agreeing on a day, or the first of them that gives a time of day when it does not
+    ("28.09.2026" under the headline, "2026-09-28T11:05:00+03:00" in JSON-LD)."""
+    best = same_day[0]
+    if best.value.timetz().replace(tzinfo=None) == datetime.min.time():
+        best = next((c for c in same_day if c.value.timetz().replace(tzinfo=None) != datetime.min.time()), best)
+    return FoundDate(best.value, best.raw, f"{best.rule}+{by}")
+
+
+def _day(found: FoundDate) -> str:
+    return found.value.date().isoformat()  # the calendar day as the page wrote it (see parse_date_text)
+
+
+def _midnight(day: str, tz) -> datetime:
+    year, month, date = map(int, day.split("-"))
+    return datetime(year, month, date, tzinfo=tz)
+
+
+def htmldate_day(page: Page, fetched_at: datetime, *, extensive: bool) -> str | None:
+    """htmldate's original publication day (YYYY-MM-DD), from the markup only or, `extensive`, from the page's
+    text as well (as trafilatura searches), bounded by the fetch day instead of the clock so that the result
+    depends on the page alone. A date in the URL is read after the page's header and JSON data, not before."""
+    from htmldate import find_date
+
+    latest = (fetched_at + timedelta(days=1)).date().isoformat()
+    try:
+        return find_date(page.root, extensive_search=extensive, original_date=True, url=page.url or None,
+                         max_date=latest, min_date="1990-01-01", deferred_url_extractor=True)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def date_candidates(page: Page, parse, headline: str | None, now: datetime):
+    """ingot's own date candidates, lazily, in order of trust: JSON-LD → meta → <time datetime> → short
+    date-like text right after the headline → date-ish markup → URL."""
     for raw in page.jsonld_values("datePublished", "dateCreated", "uploadDate"):
-        value = parse(raw, use_dateparser=False)
+        value = parse(raw, use_dateparser=False) if isinstance(raw, str) else None
         if value:
-            return FoundDate(value, raw, "jsonld")
+            yield FoundDate(value, raw, "jsonld")
     for key in _META_DATE_KEYS:
         raw = page.meta.get(key)
         value = parse(raw, use_dateparser=False) if raw else None
         if value:
-            return FoundDate(value, raw, f"meta:{key}")
+            yield FoundDate(value, raw, f"meta:{key}")
     for el in page.root.iter("time"):
         raw = el.get("datetime") or ""
         value = parse(raw.strip(), use_dateparser=False) if raw else None
         if value:
-            return FoundDate(value, raw, "time:datetime")
+            yield FoundDate(value, raw, "time:datetime")
     for raw in page.blocks_after_headline(headline):
         value = parse(raw, use_dateparser=False)
         if value:
-            return FoundDate(value, raw, "text:near-headline")
+            yield FoundDate(value, raw, "text:near-headline")
     for el in page.root.iter():
         hint = f"{el.get('class', '')} {el.get('id', '')}"
         if isinstance(el.tag, str) and _DATE_HINT.search(hint) and not page.in_list_or_chrome(el):
             raw = page.text_of(el)
             value = parse(raw, use_dateparser=False) if 6 <= len(raw) <= 80 else None
             if value:
-                return FoundDate(value, raw, "markup:date-class")
-    return _url_date(page.url, tz, fetched_at.astimezone(tz))
+                yield FoundDate(value, raw, "markup:date-class")
+    found = _url_date(page.url, now.tzinfo, now)
+    if found:
+        yield found

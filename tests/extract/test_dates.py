@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -53,7 +55,18 @@ TABLE = [
 def test_parse_table(raw, zone, expected):
     value = parse_date_text(raw, fetched_at=FETCHED, timezone=zone)
     assert value == expected
-    assert value.utcoffset() == expected.utcoffset()  # expressed in the site zone, not merely equal instants
+    if not re.search(r"[+-]\d\d:?\d\d$|Z$", raw):  # no offset written: expressed in the site zone
+        assert value.utcoffset() == expected.utcoffset()
+
+
+@pytest.mark.parametrize("raw,offset_hours,day", [
+    ("Tue, 05 Mar 2024 22:00:00 +0000", 0, "2024-03-05"),
+    ("2024-03-05T23:30:00-08:00", -8, "2024-03-05"),  # the 6th in Shanghai, but the page wrote the 5th
+    ("2024-03-05T02:00:00Z", 0, "2024-03-05"),
+])
+def test_a_written_offset_is_kept_so_the_day_is_the_pages(raw, offset_hours, day):
+    value = parse_date_text(raw, fetched_at=FETCHED, timezone=SH)
+    assert value.utcoffset() == timedelta(hours=offset_hours) and value.date().isoformat() == day
 
 
 def test_yearless_takes_the_fetch_year_and_rolls_back_when_future():
@@ -92,23 +105,34 @@ def find(p, **kw):
     return find_published(p, fetched_at=FETCHED, timezone="Asia/Shanghai", **kw)
 
 
-def test_order_selector_jsonld_meta_time_text_url():
-    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-02-02T08:00:00+08:00"}'
-            '</script><meta property="article:published_time" content="2024-03-03T08:00:00+08:00">')
+JSONLD = '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-02-02T08:00:00+08:00"}</script>'
+META = '<meta property="article:published_time" content="2024-03-03T08:00:00+08:00">'
+TEXT = "<p>" + "Body text. " * 40 + "</p>"
+
+
+@pytest.mark.parametrize("head,body,url,rule,value", [
+    (JSONLD, TEXT, "", "jsonld+htmldate", at(SH, 2024, 2, 2, 8)),
+    (META, TEXT, "", "meta:article:published_time+htmldate", at(SH, 2024, 3, 3, 8)),
+    ("", '<time datetime="2024-04-04T08:00:00+08:00">4 Apr</time>' + TEXT, "", "time:datetime+htmldate",
+     at(SH, 2024, 4, 4, 8)),
+    ("", TEXT, "https://example.com/2024/05/05/story", "url+htmldate", at(SH, 2024, 5, 5)),
+])
+def test_each_source_alone_names_its_rule(head, body, url, rule, value):
+    found = find(page(head, "<h1>Steel output rises</h1>" + body, url=url or "https://example.com/story"),
+                 headline="Steel output rises")
+    assert (found.rule, found.value) == (rule, value)
+
+
+def test_evidence_order_selector_then_confirmed_headline_date_then_htmldate():
     body = ('<h1>Steel output rises</h1><p class="d">2024-01-01 09:00</p>'
-            '<time datetime="2024-04-04T08:00:00+08:00">4 Apr</time><p>' + "Body text. " * 40 + "</p>")
-    p = page(head, body, url="https://example.com/2024/05/05/story")
+            '<time datetime="2024-04-04T08:00:00+08:00">4 Apr</time>' + TEXT)
+    p = page(JSONLD + META, body, url="https://example.com/2024/05/05/story")
     assert find(p, date_selector="p.d", headline="Steel output rises").rule == "site:date_selector"
-    assert find(p, headline="Steel output rises").rule == "jsonld"
-    p = page(head.split("</script>")[1], body)
-    assert find(p).rule == "meta:article:published_time"
-    p = page("", body, url="https://example.com/2024/05/05/story")
-    assert find(p).rule == "time:datetime"
-    p = page("", body.replace("<time", "<span").replace("</time>", "</span>"), url="https://example.com/2024/05/05/story")
-    found = find(p, headline="Steel output rises")
-    assert (found.rule, found.value) == ("text:near-headline", at(SH, 2024, 1, 1, 9, 0))
-    assert find(p).rule == "url"  # no headline to anchor the text search
-    assert find(p).value == at(SH, 2024, 5, 5)
+    # the date under the headline stands alone against three others: htmldate's reading of the markup wins
+    assert find(p, headline="Steel output rises").rule == "meta:article:published_time+htmldate"
+    shown = page(JSONLD, body.replace("2024-01-01 09:00", "2024-02-02 09:00"), url="https://example.com/story")
+    found = find(shown, headline="Steel output rises")
+    assert (found.rule, found.value) == ("text:near-headline+confirmed", at(SH, 2024, 2, 2, 9))
 
 
 def test_body_dates_are_not_publication_dates():
@@ -128,9 +152,10 @@ def test_url_dates(url, expected):
     assert (found.value if found else None) == expected
 
 
-def test_epoch_and_time_elements_are_read_in_site_zone():
+def test_epoch_is_read_in_site_zone_and_a_time_element_as_written():
+    assert parse_date_text("1709604000", fetched_at=FETCHED, timezone=SH).isoformat() == "2024-03-05T10:00:00+08:00"
     found = find(page(body='<time datetime="2024-03-05T02:00:00Z">x</time>'))
-    assert found.value.isoformat() == "2024-03-05T10:00:00+08:00"
+    assert found.value.isoformat() == "2024-03-05T02:00:00+00:00" and found.value == at(SH, 2024, 3, 5, 10)
     assert found.raw == "2024-03-05T02:00:00Z"
 
 

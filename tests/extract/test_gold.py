@@ -103,7 +103,7 @@ def test_mirror_is_rejected_under_cnmn_rules():
 
 def test_site_rules_record_the_date_rule():
     assert run("001", "site_rules").published_rule == "site:date_selector"
-    assert run("001", "generic").published_rule == "text:near-headline"
+    assert run("001", "generic").published_rule == "text:near-headline+confirmed"
     assert run("002", "site_rules").published_at is None
 
 
