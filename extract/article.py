@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from .clean import (PINYIN_READING, clean_paragraphs, find_widgets, looks_like_keyword_list, text_weight,
                     without_widget_lines, _LEADING_BULLET)
 from .credits import Credits
+from .authors import byline_authors, clean_names
 from .dates import find_published, parse_date_text
 from .decode import UndecodableError, decode_page
 from .dedupe import text_sha256
@@ -293,7 +294,9 @@ def extract_article(body: bytes | str, url: str, *, rules: ExtractRules | None =
     credits.merge(meta.credits)    # site selectors and the line under the headline
     credits.merge(cleaned.credits)  # credit lines inside the body
     credits.merge(meta.loose_credits)  # credit-only elements elsewhere on the page
-    authors = credits.authors or meta.authors
+    authors = clean_names(credits.authors) or clean_names(meta.authors)
+    if not authors and rules is None:  # a site rule names its bylines (author_selector); a generic page has none
+        authors = clean_names(byline_authors(page.root))
     source = credits.source or _source_in_text(paragraphs, rules) or meta.publisher
     return Article(
         url=url, title=title, text=text, text_sha256=text_sha256(text),

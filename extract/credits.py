@@ -31,6 +31,10 @@ _LATIN_NAMES = re.compile(r"^[A-Z][\w.'’-]*(?:(?:\s+|\s*,\s*)(?:[A-Z][\w.'’-
 _DATE_TAIL = re.compile(r"\s*(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 _VIEWS = re.compile(r"\d+\s*次(?:浏览|瀏覽|阅读|閱讀|点击|點擊)|(?:浏览|瀏覽|阅读|閱讀|点击|點擊)(?:次数|量)?[:：]?\s*\d+"
                     r"|\d+\s*(?:views|vues)\b", re.I)
+TRAILING_DATE = re.compile(  # "... March 25, 2015", "... 22 Dec 2016", "... 08.11.2023 10:05", "... 2025年11月20日"
+    r"[\s,|·-]*(?:\b(?:on|am|le|el)\s+)?(?:\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d{4}-\d\d-\d\d\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b.*|\b\d{1,2}\.?\s+(?:jan|feb|mar|"
+    r"apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{4}\b.*|\d{1,2}:\d\d\b.*|\d{4}年.*)$", re.I)
 _DATEISH = re.compile(r"^[\d\s:：年月日号/.\-]*$")
 _NAME_SPLIT = re.compile(r"\s*(?:[,，、;；/&|｜]|\band\b|\bet\b|\bund\b|\by\b)\s*")
 _CJK_NAME_LIST = re.compile(r"^[\u4e00-\u9fff·]{2,5}(?:\s+[\u4e00-\u9fff·]{2,5})+$")
@@ -94,9 +98,10 @@ def parse_credit_line(line: str, max_len: int = 120) -> Credits | None:
     for pattern in (_BARE_AUTHOR, _SLASH_AUTHOR, _BY):
         match = pattern.match(text)
         if match and not _LABEL.search(text) and len(text) - match.end() <= 40:
-            if pattern is _BY and not _LATIN_NAMES.match(text[match.end():]):
+            names = TRAILING_DATE.sub("", text[match.end():]) if pattern is _BY else text[match.end():]
+            if pattern is _BY and not _LATIN_NAMES.match(names):
                 return None  # "By 2030, ..." or "By contrast" start sentences, not bylines
-            credits.authors = split_names(text[match.end():])
+            credits.authors = split_names(names)
             return credits if credits.authors else None
     matches = list(_LABEL.finditer(text))
     if not matches:

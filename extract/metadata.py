@@ -160,7 +160,7 @@ def _loose_credits(page: Page) -> Credits:
     return credits
 
 
-def _meta_authors(page: Page, names: list[str]) -> list[str]:
+def _meta_authors(page: Page) -> list[str]:
     raw: list[str] = []
     for author in page.jsonld_values("author", "creator"):
         raw.extend(_strings(author))
@@ -170,7 +170,7 @@ def _meta_authors(page: Page, names: list[str]) -> list[str]:
             raw.append(re.sub(r"^(?:By|作者[:：]?)\s*", "", page.meta[key]))
     authors = [n for value in raw if not value.startswith(("http://", "https://"))
                for n in split_names(value)]
-    return [a for a in dict.fromkeys(authors) if not _matches_site(a, names)]
+    return list(dict.fromkeys(authors))  # the site signing its own story is its author (authors.clean_names)
 
 
 def read_page_metadata(page: Page, rules: ExtractRules | None) -> PageMetadata:
@@ -191,7 +191,7 @@ def read_page_metadata(page: Page, rules: ExtractRules | None) -> PageMetadata:
                 value = {"authors": found.authors or split_names(texts[0]), "source": found.source or texts[0],
                          "editor": found.editor or texts[0]}[attr]
                 setattr(meta.credits, attr, value)
-    meta.authors = _meta_authors(page, names)
+    meta.authors = _meta_authors(page)
     sections = page.jsonld_values("articleSection") + [page.meta.get(k) for k in ("article:section", "og:article:section", "category") if page.meta.get(k)]
     meta.categories = _split_list(PINYIN_READING.sub("", s) for v in sections for s in _strings(v))
     keywords = [page.meta.get(k) for k in ("keywords", "news_keywords") if page.meta.get(k)]
