@@ -151,25 +151,34 @@ def _prose_outside_links(paragraphs: list[str], anchors: set[str], rows: str) ->
     return total
 
 
-def _article_lines(page: Page, rules: ExtractRules | None, url: str, headline: str | None) -> list[str]:
-    """trafilatura's lines of the page, widgets' lines taken out.
+SHORT_READING = 600  # characters: a reading this short after widget removal is checked against the whole page
 
-    trafilatura reads the page less only what the site rule drops, so its choice of block is its own; then the
-    lines that are the text of a generic widget go. Where that takes most of what trafilatura returned (it chose
-    a widget-heavy block), it reads the page again with the widgets removed, and that reading is kept when it
-    holds more text than what was left.
+
+def _article_lines(page: Page, rules: ExtractRules | None, url: str, headline: str | None) -> list[str]:
+    """trafilatura's lines of the page, read with the site's drop selectors and the generic widgets removed.
+
+    A generic widget carries no running text (see `find_widgets`), so removing it never removes article prose,
+    and trafilatura reads a smaller, cleaner tree. Where that reading is short, trafilatura also reads the page
+    as it came (parsed anew), the widgets' own lines taken out afterwards, and the longer reading is kept; if
+    both are short while trafilatura's plain reading is not, what looked like widgets was the article and the
+    plain reading is returned. A page whose article was misjudged keeps what trafilatura alone would return.
     """
     widgets = find_widgets(page, rules, page.headline_element(headline))
     widgets.drop(widgets.site)
-    tree = _body_tree(page, rules)
-    lines = _run_trafilatura(tree, url)
-    kept, removed = without_widget_lines(lines, widgets)
-    if removed and removed >= sum(len("".join(line.split())) for line in kept):
-        widgets.drop(widgets.generic)
-        again = _run_trafilatura(tree, url)
-        if sum(map(len, again)) > sum(map(len, kept)):
-            return again
-    return kept
+    if not widgets.generic:
+        return _run_trafilatura(_body_tree(page, rules), url)
+    widgets.drop(widgets.generic)  # detached, they keep their text for without_widget_lines
+    lines = _run_trafilatura(_body_tree(page, rules), url)
+    if sum(map(len, lines)) >= SHORT_READING:
+        return lines
+    whole = Page(page.html, url)
+    widgets.drop([el for css in (rules.drop_selectors if rules else ()) for el in whole.select(css)])
+    plain = _run_trafilatura(_body_tree(whole, rules), url)
+    kept, _ = without_widget_lines(plain, widgets)
+    best = max((lines, kept), key=lambda reading: sum(map(len, reading)))
+    if sum(map(len, best)) < SHORT_READING <= sum(map(len, plain)):
+        return plain  # what was taken for widgets was the article: trafilatura's own reading is the floor
+    return best
 
 
 def _looks_like_listing(url: str, paragraphs: list[str], anchors: set[str], teaser_rows: list[str]) -> str | None:
@@ -296,7 +305,7 @@ def extract_article(body: bytes | str, url: str, *, rules: ExtractRules | None =
     credits.merge(meta.loose_credits)  # credit-only elements elsewhere on the page
     authors = clean_names(credits.authors) or clean_names(meta.authors)
     if not authors and rules is None:  # a site rule names its bylines (author_selector); a generic page has none
-        authors = clean_names(byline_authors(page.root))
+        authors = clean_names(byline_authors(page))
     source = credits.source or _source_in_text(paragraphs, rules) or meta.publisher
     return Article(
         url=url, title=title, text=text, text_sha256=text_sha256(text),

@@ -2,7 +2,8 @@
 
 `byline_authors` runs trafilatura's own author logic (meta tags, then JSON-LD, then byline elements found by
 its XPath expressions: rel=author, itemprop=author, author/byline/zuozhe classes) on the page tree. It prunes
-the tree in place, as trafilatura does on its copy, so it runs after the body has been extracted.
+the tree in place, as trafilatura does on its copy, so it runs after the body has been extracted (only for
+pages whose credit lines and meta name nobody).
 
 `clean_names` makes one list of person names out of what any source gave: "By", "Von", "文/" and role words
 go, as do trailing dates and times, "View all posts by", e-mail addresses and URLs, agency names (a wire
@@ -28,12 +29,13 @@ _NOT_A_NAME = re.compile(r"^(?:null|none|undefined|admin|administrator|subscribe
 _HANDLE = re.compile(r"^[\w.-]+\.[\w.-]+$")  # "jane.doe", "facebook.com": an account or a domain, not a name
 
 
-def byline_authors(tree) -> list[str]:
-    """Authors as trafilatura finds them (meta, JSON-LD, byline elements); the tree is pruned in place."""
-    from trafilatura.metadata import examine_meta, extract_meta_json
+def byline_authors(page) -> list[str]:
+    """Authors as trafilatura finds them (meta, JSON-LD, byline elements); the page tree is pruned in place."""
     from trafilatura.htmlprocessing import prune_unwanted_nodes
-    from trafilatura.metadata import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS, extract_metainfo, normalize_authors
+    from trafilatura.metadata import (AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS, examine_meta, extract_meta_json,
+                                      extract_metainfo, normalize_authors)
 
+    tree = page.root
     document = examine_meta(tree)
     if document.author and " " not in document.author:
         document.author = None  # trafilatura's own rule: a one-word meta author is a site or a login name

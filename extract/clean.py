@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Callable
 
 from .credits import Credits, inline_reporters, parse_credit_line
@@ -98,7 +98,16 @@ class Widgets:
     lines are taken out of trafilatura's output afterwards (see `without_widget_lines`)."""
     site: list = field(default_factory=list)
     generic: list = field(default_factory=list)
-    texts: frozenset = frozenset()  # the text of every element inside a generic widget, whitespace removed
+
+    @cached_property
+    def joined(self) -> str:
+        """The generic widgets' texts, whitespace removed, NUL-separated: a quick first test for a line."""
+        return "\0".join("".join(text_content(el).split()) for el in self.generic)
+
+    @cached_property
+    def texts(self) -> frozenset:
+        """The text of every element inside a generic widget, whitespace removed."""
+        return frozenset(_element_texts(self.generic))
 
     def drop(self, elements) -> None:
         for el in elements:
@@ -135,7 +144,6 @@ def find_widgets(page: Page, rules: ExtractRules | None, headline_el=None) -> Wi
             if len(text) <= 24 and _RELATED_HEADING.match(text):
                 parent = el.getparent()
                 widgets.generic.append(parent if parent is not None and removable(parent) else el)
-    widgets.texts = frozenset(_element_texts(widgets.generic))
     return widgets
 
 
@@ -154,12 +162,12 @@ def without_widget_lines(lines: list[str], widgets: Widgets) -> tuple[list[str],
     """trafilatura's lines less those that are the whole text of an element inside a widget (a share bar, a
     related list's items), and how many characters went. Only such lines go: everything else trafilatura found stays, so the result is never
     less of the article than trafilatura's own."""
-    if not widgets.texts:
+    if not widgets.generic:
         return lines, 0
     kept, removed = [], 0
     for line in lines:
         bare = "".join(_LIST_MARK.sub("", line).split())
-        if bare in widgets.texts:
+        if bare and bare in widgets.joined and bare in widgets.texts:
             removed += len(bare)
         else:
             kept.append(line)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone as dt_timezone
 from zoneinfo import ZoneInfo
 
-from .page import Page
+from .page import Page, text_content
 
 
 @dataclass(frozen=True)
@@ -282,15 +282,16 @@ def find_published(page: Page, *, fetched_at: datetime, timezone="UTC", date_sel
     """The page's publication date with its raw string and the rule that found it, or None.
 
     A site's date selector is believed outright. Otherwise the evidence is weighed, in this order:
-    1. a date shown right after the headline that another source confirms (JSON-LD, meta, markup, URL or
-       htmldate): what the page shows its readers, and not a stray date;
-    2. htmldate's original publication date (trafilatura's date finder: published before modified), as the
-       first of ingot's candidates on that day, which gives the time, zone and raw string;
-    3. htmldate's date from the page's markup when no candidate of ingot's falls on it (rule "htmldate");
+    1. a date shown right after the headline that another of ingot's sources confirms (JSON-LD, meta, markup,
+       URL): what the page shows its readers, and not a stray date; else a JSON-LD or meta date that another
+       source confirms (htmldate, which reads the same markup, is not asked);
+    2. htmldate's original publication date from the page's markup (trafilatura's date finder: published
+       before modified), given by the headline's date or the first of ingot's candidates on that day when one
+       is, since they carry the time, zone and raw string (rule "jsonld+htmldate"...), else as a day ("htmldate");
+    3. htmldate's date from the page's text when one of ingot's candidates falls on it;
     4. ingot's first candidate (`date_candidates`, in order of trust);
-    5. htmldate's date from the page's text (rule "htmldate:page-text"), unless it is a year-only guess from a
-       copyright line (1 January with nothing else on that day).
-    A confirmed candidate's rule says so ("jsonld+htmldate", "text:near-headline+confirmed").
+    5. htmldate's date from the page's text alone (rule "htmldate:page-text"), unless it is a year-only guess
+       from a copyright line (1 January with nothing else on that day).
     """
     tz = _zone(timezone)
 
@@ -303,24 +304,49 @@ def find_published(page: Page, *, fetched_at: datetime, timezone="UTC", date_sel
             value = parse(raw, allow_yearless=True)
             if value:
                 return FoundDate(value, raw, "site:date_selector")
-    candidates = list(islice(date_candidates(page, parse, headline, fetched_at.astimezone(tz)), MAX_CANDIDATES))
+    now = fetched_at.astimezone(tz)
+    candidates = list(islice(date_candidates(page, parse, headline), MAX_CANDIDATES))
+    agreed = _agreed(candidates)  # the page's own dates agree: the costlier searches are not needed
+    if agreed:
+        return agreed
+    candidates += islice(markup_and_url_candidates(page, parse, now), MAX_CANDIDATES - len(candidates))
+    agreed = _agreed(candidates)
+    if agreed:
+        return agreed
+    near = next((c for c in candidates if c.rule == "text:near-headline"), None)
+    in_markup = htmldate_day(page, fetched_at, extensive=False)
+    if in_markup:
+        return _on_day(in_markup, near, candidates, tz, "htmldate")
+    in_text = htmldate_day(page, fetched_at, extensive=True)  # the costly search, only when the markup has none
+    if in_text and (near and _day(near) == in_text or any(_day(c) == in_text for c in candidates)):
+        return _on_day(in_text, near, candidates, tz, "htmldate:page-text")
+    if candidates:
+        return candidates[0]
+    if in_text and not in_text.endswith("-01-01"):
+        return FoundDate(_midnight(in_text, tz), in_text, "htmldate:page-text")
+    return None
+
+
+def _agreed(candidates: list[FoundDate]) -> FoundDate | None:
+    """The headline's date, else a JSON-LD or meta date, when another of the candidates falls on its day."""
     near = next((c for c in candidates if c.rule == "text:near-headline"), None)
     if near and any(_day(c) == _day(near) for c in candidates if c is not near):
         return _confirmed([near] + [c for c in candidates if c is not near and _day(c) == _day(near)], "confirmed")
-    found_anywhere = htmldate_day(page, fetched_at, extensive=True)
-    if near and _day(near) == found_anywhere:
-        return _confirmed([near], "confirmed")
-    same_day = [c for c in candidates if _day(c) == found_anywhere]
-    if same_day:
-        return _confirmed(same_day, "htmldate")
-    in_markup = htmldate_day(page, fetched_at, extensive=False) if found_anywhere else None
-    if in_markup:
-        return FoundDate(_midnight(in_markup, tz), in_markup, "htmldate")
-    if candidates:
-        return candidates[0]
-    if found_anywhere and not found_anywhere.endswith("-01-01"):
-        return FoundDate(_midnight(found_anywhere, tz), found_anywhere, "htmldate:page-text")
+    first = candidates[0] if candidates else None
+    if first and first.rule.startswith(("jsonld", "meta:")) and any(_day(c) == _day(first) for c in candidates[1:]):
+        return _confirmed([c for c in candidates if _day(c) == _day(first)], "confirmed")
     return None
+
+
+def _on_day(day: str, near: FoundDate | None, candidates: list[FoundDate], tz, rule: str) -> FoundDate:
+    """The date htmldate found on `day`, as the headline's date or the first of ingot's candidates on that day
+    when one is (they give the time, the zone and the raw string), else as htmldate's day itself."""
+    if near and _day(near) == day:
+        return _confirmed([near], "confirmed")
+    same_day = [c for c in candidates if _day(c) == day]
+    if same_day:
+        return _confirmed(same_day, rule)
+    return FoundDate(_midnight(day, tz), day, rule)
 
 
 def _confirmed(same_day: list[FoundDate], by: str) -> FoundDate:
@@ -355,9 +381,9 @@ def htmldate_day(page: Page, fetched_at: datetime, *, extensive: bool) -> str | 
         return None
 
 
-def date_candidates(page: Page, parse, headline: str | None, now: datetime):
-    """ingot's own date candidates, lazily, in order of trust: JSON-LD → meta → <time datetime> → short
-    date-like text right after the headline → date-ish markup → URL."""
+def date_candidates(page: Page, parse, headline: str | None):
+    """ingot's own date candidates that cost little, lazily, in order of trust: JSON-LD → meta →
+    <time datetime> → the first date-like text right after the headline."""
     for raw in page.jsonld_values("datePublished", "dateCreated", "uploadDate"):
         value = parse(raw, use_dateparser=False) if isinstance(raw, str) else None
         if value:
@@ -376,9 +402,15 @@ def date_candidates(page: Page, parse, headline: str | None, now: datetime):
         value = parse(raw, use_dateparser=False)
         if value:
             yield FoundDate(value, raw, "text:near-headline")
+            break  # the first date under the headline is the headline's; later ones belong to the body
+
+
+def markup_and_url_candidates(page: Page, parse, now: datetime):
+    """The candidates that walk the whole page, lazily: date-ish markup, then the URL."""
     for el in page.root.iter():
         hint = f"{el.get('class', '')} {el.get('id', '')}"
-        if isinstance(el.tag, str) and _DATE_HINT.search(hint) and not page.in_list_or_chrome(el):
+        if (hint != " " and isinstance(el.tag, str) and _DATE_HINT.search(hint) and len(text_content(el)) <= 400
+                and not page.in_list_or_chrome(el)):  # a long container is no date, whatever its class
             raw = page.text_of(el)
             value = parse(raw, use_dateparser=False) if 6 <= len(raw) <= 80 else None
             if value:

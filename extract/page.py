@@ -55,6 +55,7 @@ class Page:
         if not isinstance(root.tag, str) or root.tag != "html":
             root = root.getroottree().getroot()
         self.root = root
+        self.html = html  # as parsed: a second reading of the untouched page parses it again
         self.url = url
         self.meta = self._read_meta()
         self.jsonld = self._read_jsonld()
