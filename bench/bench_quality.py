@@ -184,7 +184,7 @@ def losses(case: dict, predictions: dict, scores: dict) -> str | None:
     return f"misses {len(lost)} snippet(s) trafilatura keeps: {lost[0][:40]!r}: {why_missing(lost[0], predictions['ingot'])}"
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> dict | None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devbench", type=Path, default=DEFAULT_DEVBENCH)
     parser.add_argument("--workers", type=int, default=multiprocessing.cpu_count())
@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     cases_file = args.devbench / "cases.jsonl"
     if not cases_file.exists():
         print(f"devbench not found: {cases_file} (give --devbench)", file=sys.stderr)
-        return 2
+        return None
     cases = [json.loads(line) for line in cases_file.read_text(encoding="utf-8").splitlines() if line.strip()]
     if args.only:
         cases = [c for c in cases if c["id"] in set(args.only)]
@@ -229,8 +229,18 @@ def main(argv: list[str] | None = None) -> int:
                     report)
     if args.json:
         args.json.write_text(json.dumps(records, ensure_ascii=False, default=list), encoding="utf-8")
-    return 0
+    return {"all": groups["all"], "losses": len(report)}
+
+
+def summary(tallies: dict[str, Tally]) -> dict[str, dict[str, float]]:
+    """The headline figures of each system: snippet F1, body F1, fail share, title, date and author scores."""
+    def mean(values):
+        return sum(values) / len(values) if values else 0.0
+
+    return {system: {"snippet_f1": t.snippets.score().f1, "body_f1": mean(t.body_f1), "fail": t.failed / max(1, t.pages),
+                     "title": mean(t.titles), "date": mean(t.dates), "authors": mean(t.authors)}
+            for system, t in tallies.items()}
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(0 if main() is not None else 2)

@@ -5,8 +5,9 @@
 
 Runs, in order: end to end and the incremental day (bench.bench_e2e), extraction per core and its scaling
 (bench.bench_scaling), loading (bench.bench_load's rows, article store against COPY), then, without --quick,
-the seed-fixture extraction benchmark (bench/bench_extract.py) and the export benchmark (bench/bench_export.py)
-with their own tables. Every figure is a median of the repeats; every comparison is a ratio measured in the same
+the seed-fixture extraction benchmark (bench/bench_extract.py), the export benchmark (bench/bench_export.py) and
+the quality benchmark on real pages (bench.bench_quality, on ../shared/devbench when it is there) with their own
+tables. Every figure is a median of the repeats; every comparison is a ratio measured in the same
 command. The machine's load average is printed at start and end: on a shared machine, read the ratios with it.
 """
 
@@ -20,7 +21,7 @@ import subprocess
 import sys
 import time
 
-from bench import bench_e2e, bench_load, bench_scaling
+from bench import bench_e2e, bench_load, bench_quality, bench_scaling
 from bench.common import print_table, throwaway_database
 from ingot.paths import PROJECT_ROOT
 
@@ -68,8 +69,8 @@ def summary_rows(e2e: dict, inc: dict, scaling: dict, load: dict) -> list[list[s
         ["incremental: article pages fetched twice", f"{inc['twice']}", "0", verdict(inc["twice"] == 0)],
         ["incremental: wall time vs full re-crawl", f"{inc['wall'] / inc['full_wall']:.2f}",
          "~ new work (2%) + fixed start-up", ""],
-        ["extraction: ingot / bare trafilatura pages/s per core", f"{scaling['per_core_ratio']:.2f}", ">= 0.77",
-         verdict(scaling["per_core_ratio"] >= 0.77)],
+        ["extraction: ingot / bare trafilatura pages/s per core", f"{scaling['per_core_ratio']:.2f}", ">= 1.0",
+         verdict(scaling["per_core_ratio"] >= 1.0)],
         [f"extraction: parallel efficiency on {scaling['workers']} cores (extract_pages)",
          f"{scaling['efficiency']:.2f}", ">= 1.7", verdict(scaling["efficiency"] >= 1.7)],
         ["extraction: the same from CPU time (speed-up on idle cores)", f"{scaling['cpu_efficiency']:.2f}",
@@ -78,6 +79,23 @@ def summary_rows(e2e: dict, inc: dict, scaling: dict, load: dict) -> list[list[s
          f"{scaling['ceiling']:.2f}", "", ""],
         ["loading: article store rate / COPY rate", f"{load['share']:.2f}", ">= 0.5", verdict(load["share"] >= 0.5)],
     ]
+
+
+def quality_rows(found: dict | None) -> list[list[str]]:
+    """Summary rows of the devbench quality run: ingot against bare trafilatura on real pages."""
+    if found is None:
+        return [["quality on real pages (devbench)", "not run", "../shared/devbench missing", ""]]
+    figures = bench_quality.summary(found["all"])
+    ingot, traf = figures["ingot"], figures["trafilatura"]
+    rows = []
+    for key, label in (("snippet_f1", "snippet F1"), ("body_f1", "body F1 (text-gold pages)"), ("date", "date same day"),
+                       ("authors", "authors F1"), ("title", "title exact")):
+        rows.append([f"devbench: {label} (ingot / trafilatura)", f"{ingot[key]:.3f} / {traf[key]:.3f}",
+                     ">= trafilatura", verdict(ingot[key] >= traf[key])])
+    rows.append(["devbench: pages failed (F1 < 0.1 or no snippet found)", f"{ingot['fail']:.1%} / {traf['fail']:.1%}",
+                 "<= 1%", verdict(ingot["fail"] <= 0.01)])
+    rows.append(["devbench: pages where ingot loses (listed above with reasons)", str(found["losses"]), "", ""])
+    return rows
 
 
 def main() -> None:
@@ -101,14 +119,18 @@ def main() -> None:
     print_table(f"Loading {bench_load.ROWS} article rows", ["path", "rows/s", "share of COPY rate"], [
         ["plain COPY (ceiling)", f"{load['copy_rate']:,.0f}", "1.00"],
         ["ingot article store", f"{load['store_rate']:,.0f}", f"{load['share']:.2f}"]])
+    quality = None
     if not args.quick:
         for command in (["bench/bench_extract.py"], ["bench/bench_export.py", "--rows", "20000", "--small", "2000"]):
             print(f"\n$ python {' '.join(command)}", flush=True)
             subprocess.run([sys.executable, *command], cwd=PROJECT_ROOT, check=False)
+        print("\n$ python -m bench.bench_quality", flush=True)
+        quality = bench_quality.main([])
 
     print_table(f"Summary ({articles}-article generated site, medians of {repeats}; ratios measured in this run)",
                 ["measure", "result", "target", ""],
-                summary_rows(e2e["e2e"][1], e2e["incremental"][1], scaling["metrics"], load))
+                summary_rows(e2e["e2e"][1], e2e["incremental"][1], scaling["metrics"], load)
+                + ([] if args.quick else quality_rows(quality)))
     print(f"\nload average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
           f"total {time.perf_counter() - started:.0f} s")
 
