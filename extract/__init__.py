@@ -3,7 +3,8 @@
     extract_article(body, url, *, rules=None, http_charset=None, fetched_at, timezone=None) -> Article | Rejected
 
 See `extract.article` for the paywall policy, `extract.rules` for the site `extract:` keys, `extract.dates`
-for the date rules and `extract.dedupe` for hashing and near-duplicate fingerprints.
+(one date string) and `extract.published` (a page's date) for the date rules, and `extract.dedupe` for hashing
+and near-duplicate fingerprints.
 """
 
 from .article import (EMPTY, EXTRACTOR_VERSION, MIRROR, NOT_ARTICLE, PAYWALLED_TEASER, REJECT_REASONS, SOFT_404,

@@ -22,11 +22,12 @@ from datetime import datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from .clean import (PINYIN_READING, clean_paragraphs, find_widgets, looks_like_keyword_list, text_weight,
-                    without_widget_lines, _LEADING_BULLET)
+from .clean import (PINYIN_READING, clean_paragraphs, drop_elements, find_widgets, looks_like_keyword_list, site_drops,
+                    text_weight, without_widget_lines, _LEADING_BULLET)
 from .credits import Credits
 from .authors import byline_authors, clean_names
-from .dates import find_published, parse_date_text
+from .dates import parse_date_text
+from .published import find_published
 from .decode import UndecodableError, decode_page
 from .dedupe import text_sha256
 from .language import detect_language
@@ -164,17 +165,17 @@ def _article_lines(page: Page, rules: ExtractRules | None, url: str, headline: s
     plain reading is returned. A page whose article was misjudged keeps what trafilatura alone would return.
     """
     widgets = find_widgets(page, rules, page.headline_element(headline))
-    widgets.drop(widgets.site)
+    drop_elements(widgets.site)
     if not widgets.generic:
         return _run_trafilatura(_body_tree(page, rules), url)
-    widgets.drop(widgets.generic)  # detached, they keep their text for without_widget_lines
+    drop_elements(widgets.generic)  # detached, they keep their text for without_widget_lines
     lines = _run_trafilatura(_body_tree(page, rules), url)
     if sum(map(len, lines)) >= SHORT_READING:
         return lines
     whole = Page(page.html, url)
-    widgets.drop([el for css in (rules.drop_selectors if rules else ()) for el in whole.select(css)])
+    drop_elements(site_drops(whole, rules))
     plain = _run_trafilatura(_body_tree(whole, rules), url)
-    kept, _ = without_widget_lines(plain, widgets)
+    kept = without_widget_lines(plain, widgets)
     best = max((lines, kept), key=lambda reading: sum(map(len, reading)))
     if sum(map(len, best)) < SHORT_READING <= sum(map(len, plain)):
         return plain  # what was taken for widgets was the article: trafilatura's own reading is the floor

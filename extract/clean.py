@@ -93,9 +93,9 @@ def _is_widget_hint(hint: str) -> bool:
 
 @dataclass
 class Widgets:
-    """What the page holds besides its article: the site's `drop_selectors` matches, always removed before
-    extraction, and the generic widgets (share, related, comment, cookie... boxes without running text), whose
-    lines are taken out of trafilatura's output afterwards (see `without_widget_lines`)."""
+    """What the page holds besides its article: the site's `drop_selectors` matches and the generic widgets
+    (share, related, comment, cookie... boxes without running text). Both leave the tree before trafilatura
+    reads it; a second reading of the untouched page has the widgets' lines taken out (`without_widget_lines`)."""
     site: list = field(default_factory=list)
     generic: list = field(default_factory=list)
 
@@ -109,17 +109,13 @@ class Widgets:
         """The text of every element inside a generic widget, whitespace removed."""
         return frozenset(_element_texts(self.generic))
 
-    def drop(self, elements) -> None:
-        for el in elements:
-            if el.getparent() is not None:
-                el.drop_tree()  # tails are kept
 
 
 def find_widgets(page: Page, rules: ExtractRules | None, headline_el=None) -> Widgets:
     """Site drop_selectors, and generic widgets recognised by class/id/role hints or by a heading such as
     "推荐阅读" / "Related News" labelling their container. Nothing that holds the headline, most of the page's
     text or a block of running text is a widget, whatever its class says."""
-    widgets = Widgets(site=[el for css in (rules.drop_selectors if rules else ()) for el in page.select(css)])
+    widgets = Widgets(site=site_drops(page, rules))
     body = page.root.find("body")
     total = len(text_content(body)) if body is not None else 0
     protected = set(headline_el.iterancestors()) if headline_el is not None else set()
@@ -147,6 +143,18 @@ def find_widgets(page: Page, rules: ExtractRules | None, headline_el=None) -> Wi
     return widgets
 
 
+def site_drops(page: Page, rules: ExtractRules | None) -> list:
+    """The elements the site's `drop_selectors` name."""
+    return [el for css in (rules.drop_selectors if rules else ()) for el in page.select(css)]
+
+
+def drop_elements(elements) -> None:
+    """Remove `elements` from their tree (their tails are kept); detached, they keep their own text."""
+    for el in elements:
+        if el.getparent() is not None:
+            el.drop_tree()
+
+
 def _element_texts(elements):
     """Whitespace-free texts of `elements` and of every element inside them: the units trafilatura's lines are
     made of (a link, a list item, a paragraph of links)."""
@@ -158,20 +166,15 @@ def _element_texts(elements):
                     yield text
 
 
-def without_widget_lines(lines: list[str], widgets: Widgets) -> tuple[list[str], int]:
+def without_widget_lines(lines: list[str], widgets: Widgets) -> list[str]:
     """trafilatura's lines less those that are the whole text of an element inside a widget (a share bar, a
-    related list's items), and how many characters went. Only such lines go: everything else trafilatura found stays, so the result is never
-    less of the article than trafilatura's own."""
+    related list's items). Only such lines go: a line merely contained in a widget's text (a signature that a
+    related headline repeats) stays."""
     if not widgets.generic:
-        return lines, 0
-    kept, removed = [], 0
-    for line in lines:
-        bare = "".join(_LIST_MARK.sub("", line).split())
-        if bare and bare in widgets.joined and bare in widgets.texts:
-            removed += len(bare)
-        else:
-            kept.append(line)
-    return kept, removed
+        return lines
+    return [line for line in lines
+            if not ((bare := "".join(_LIST_MARK.sub("", line).split())) and bare in widgets.joined
+                    and bare in widgets.texts)]
 
 
 _LIST_MARK = re.compile(r"^\s*-\s+")  # trafilatura writes a list item as "- item"
@@ -252,9 +255,7 @@ def _article_goes_on(rest: list[str]) -> bool:
 
 def _drop_rule(text: str, index: int, count: int, rules: ExtractRules | None, titles: set[str],
                is_date_line: Callable[[str], bool]) -> str | None:
-    """Why one paragraph is not article text, or None when it is."""
-    if parse_credit_line(text):
-        return "credit line"  # moved into the article's fields
+    """Why one paragraph (not a credit line) is not article text, or None when it is."""
     if rules and any(p.search(text) for p in rules.drop_patterns):
         return "site drop pattern"
     if _is_chrome_line(text):
@@ -299,9 +300,12 @@ def clean_paragraphs(lines: list[str], *, titles: tuple[str, ...], rules: Extrac
             if index != teaser_start:  # a heading inside the article that looks like a notice: that line only
                 result.dropped.append(("disclaimer or related heading line", text))
                 continue
+        credits = parse_credit_line(text)
+        if credits:
+            result.credits.merge(credits)  # moved into the article's fields
+            result.dropped.append(("credit line", text))
+            continue
         rule = _drop_rule(text, index, len(paragraphs), rules, wanted_titles, is_date_line)
-        if rule == "credit line":
-            result.credits.merge(parse_credit_line(text))
         if rule:
             result.dropped.append((rule, text))
         else:

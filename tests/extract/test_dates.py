@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from extract.dates import find_published, parse_date_text
+from extract.dates import parse_date_text
+from extract.published import find_published
 from extract.page import Page
 
 FETCHED = datetime(2026, 6, 15, 4, 0, tzinfo=timezone.utc)  # 12:00 in Shanghai
