@@ -36,7 +36,7 @@ from .page import Page
 from .rules import ExtractRules
 from .zones import default_timezone
 
-EXTRACTOR_VERSION = "1.3.0"
+EXTRACTOR_VERSION = "1.3.1"
 _MARKUP = re.compile(r"<(?:p|div|article|section|br)\b", re.I)
 
 NOT_ARTICLE = "not_article"
@@ -186,17 +186,19 @@ def _looks_like_listing(url: str, paragraphs: list[str], anchors: set[str], teas
     """Why the page is a list of links rather than an article, or None. Never on a page whose body holds an
     article's worth of running text outside its links: such a page is an article with link lists beside it."""
     rows = "\n".join(teaser_rows)
-    if _prose_outside_links(paragraphs, anchors, rows) >= ARTICLE_PROSE:
+    prose = _prose_outside_links(paragraphs, anchors, rows)
+    if prose >= ARTICLE_PROSE:
         return None
-    if _ROOT_PATH.match(urlsplit(url).path or "/"):
+    in_rows = [p for p in paragraphs if len(p) >= 4 and "".join(_LEADING_BULLET.sub("", p).split()) in rows]
+    linked = [p for p in paragraphs if _LEADING_BULLET.sub("", p) in anchors]
+    # a home page is a front page of teasers, unless what it shows is a text of its own (a welcome, an about)
+    if _ROOT_PATH.match(urlsplit(url).path or "/") and (in_rows or linked or prose < ARTICLE_PROSE // 2):
         return "site root"
     if not paragraphs:
         return f"no text and {len(anchors)} links" if len(anchors) >= 15 else None
-    in_rows = [p for p in paragraphs if len(p) >= 4 and "".join(_LEADING_BULLET.sub("", p).split()) in rows]
     row_share = sum(map(len, in_rows)) / max(1, sum(map(len, paragraphs)))
     if len(in_rows) >= 3 and row_share >= 0.5:
         return f"{row_share:.0%} of the text comes from {len(teaser_rows)} repeated link items"
-    linked = [p for p in paragraphs if _LEADING_BULLET.sub("", p) in anchors]
     dates = [p for p in paragraphs if _DATE_LINE.match(p)]
     share = sum(map(len, linked)) / max(1, sum(map(len, paragraphs)))
     if len(linked) >= 5 and share >= 0.3 or len(linked) >= 3 and share >= 0.6:

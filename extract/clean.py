@@ -71,7 +71,7 @@ _LOGIN_PROMPT = re.compile(r"(?:请|請)登(?:录|錄).{0,40}(?:了解|查看)�
 _DROP_WHOLE = re.compile(
     r"(?:分享到|分享至|Share(?: this(?: article| story)?| on)?|Partager|Teilen|Compartir|朋友圈|微信好友|微博|QQ空间|"
     r"(?:Language|Langue|Sprache|Idioma|语言|語言)|.{0,30}\b(?:WhatsApp|WeChat|Telegram)\b.{0,20})\s*[:：]?\s*[\d/|·]*", re.I)
-_BREADCRUMB = re.compile(r"^[^>›»]{1,20}(?:\s*[>›»]\s*[^>›»]{1,20}){2,}\s*[>›»]?\s*$")
+_CRUMB_SEPARATOR = re.compile(r"[>›»]")
 _BARE_TIMESTAMP = re.compile(r"^\[?\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\]?$")
 _LEADING_BULLET = re.compile(r"^[•·▪◦●\-–*]\s*")
 _KEYWORD_ITEM_SPLIT = re.compile(r"[,，、|｜_]|\s+")
@@ -120,11 +120,14 @@ def find_widgets(page: Page, rules: ExtractRules | None, headline_el=None) -> Wi
     total = len(text_content(body)) if body is not None else 0
     protected = set(headline_el.iterancestors()) if headline_el is not None else set()
 
+    articles = set()  # hinted containers that hold most of the page's text: the article under a misleading name
+
     def removable(el) -> bool:
         if el in protected or el.tag in _NEVER_PRUNE:
             return False
         size = len(text_content(el))
         if size >= 500 and size >= 0.4 * total:  # a "widget" holding most of the text is the article
+            articles.add(el)
             return False
         return not carries_prose(el)
 
@@ -133,7 +136,8 @@ def find_widgets(page: Page, rules: ExtractRules | None, headline_el=None) -> Wi
             continue
         hint = f"{el.get('class', '')} {el.get('id', '')}"
         if (el.get("role") or "").lower() in _CHROME_ROLES or (hint != " " and _is_widget_hint(hint)):
-            if removable(el):
+            # the entries of such a container (a live blog's "live-comment" items) share its name, not its role
+            if not any(ancestor in articles for ancestor in el.iterancestors()) and removable(el):
                 widgets.generic.append(el)
         elif el.tag in _HEADING_TAGS and len(el) <= 1 and all(len(child) == 0 for child in el):
             text = squash(text_content(el))
@@ -225,9 +229,19 @@ def looks_like_keyword_list(line: str) -> bool:
     return len(items) >= 6 and sum(map(len, items)) / len(items) <= 8
 
 
+def _is_breadcrumb(text: str) -> bool:
+    """``Home > Markets > Steel``: three or more short parts between ``>``/``›``/``»``, one trailing separator
+    allowed. Split, not matched by one regex: the parts and the spaces around separators make a pattern
+    backtrack exponentially on a long line that almost is a breadcrumb."""
+    parts = _CRUMB_SEPARATOR.split(text)
+    if len(parts) > 1 and not parts[-1].strip():
+        parts.pop()
+    return len(parts) >= 3 and all(1 <= len(part.strip()) <= 20 for part in parts)
+
+
 def _is_chrome_line(text: str) -> bool:
     return bool(_DROP_START.match(text) or ("登" in text and _LOGIN_PROMPT.search(text))
-                or (len(text) <= 50 and _DROP_WHOLE.fullmatch(text)) or _BREADCRUMB.match(text)
+                or (len(text) <= 50 and _DROP_WHOLE.fullmatch(text)) or _is_breadcrumb(text)
                 or _RELATED_HEADING.match(text) or (len(text) <= 200 and has_paywall_prompt(text)))
 
 

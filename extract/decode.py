@@ -9,7 +9,8 @@ Two lies strict decoding cannot catch, because legacy codecs accept almost any b
 * bytes that are valid multi-byte UTF-8 but declared as a legacy charset: valid UTF-8 by accident is
   vanishingly rare for real text, so UTF-8 wins;
 * GBK bytes declared as a single-byte charset (latin-1/cp1252): if they also decode as GB18030 into mostly
-  Han characters, GB18030 wins.
+  Han characters, most of them GB2312's common ones, GB18030 wins (accented Latin text also decodes into Han
+  characters, rare ones).
 Not caught: GBK bytes declared Big5 (or the reverse) usually decode strictly into the wrong characters; the
 declaration is believed. SITES.md §1.6 has seen no Big5 on these sites.
 
@@ -107,7 +108,7 @@ def decode_page(body: bytes | str, http_charset: str | None = None) -> Decoded:
         text = _strict(body, codec)
         if text is not None and _is_single_byte(codec):
             as_gb = _strict(body, "gb18030")
-            if as_gb is not None and _han_share(as_gb) > 0.3:
+            if as_gb is not None and _reads_as_chinese(as_gb):
                 return Decoded(as_gb.lstrip("\ufeff"), "gb18030")
         if text is not None:
             return Decoded(text.lstrip("\ufeff"), codec)
@@ -118,7 +119,7 @@ def decode_page(body: bytes | str, http_charset: str | None = None) -> Decoded:
     if as_utf8 is not None:
         return Decoded(as_utf8.lstrip("\ufeff"), "utf-8")
     as_gb = _strict(body, "gb18030")
-    if as_gb is not None and _han_share(as_gb) > 0.3:
+    if as_gb is not None and _reads_as_chinese(as_gb):
         return Decoded(as_gb.lstrip("\ufeff"), "gb18030")
     found = _lenient(body, "utf-8") or _lenient(body, "gb18030")
     if found:
@@ -141,7 +142,7 @@ def _lenient(body: bytes, codec: str, name: str | None = None) -> Decoded | None
     except LookupError:
         return None
     replaced = text.count("\ufffd") - _count_ufffd_literals(body, codec)
-    if codec == "gb18030" and _han_share(text) <= 0.3:
+    if codec == "gb18030" and not _reads_as_chinese(text):
         return None  # any byte soup decodes as GB18030; only Han text makes it the right reading
     if replaced > min(MAX_REPLACED, MAX_REPLACED_SHARE * len(text)):
         return None
@@ -160,9 +161,22 @@ def _is_single_byte(codec: str) -> bool:
     return codec.startswith(("cp125", "iso8859", "latin", "windows", "mac"))
 
 
-def _han_share(text: str) -> float:
+def _reads_as_chinese(text: str) -> bool:
+    """Whether a GB18030 reading is Chinese text rather than byte soup: most of its non-ASCII characters are
+    Han, and most of those are GB2312's common characters (both bytes 0xA1 or above). Latin-1 text read as GBK
+    also comes out Han ("ö" + "f" is a valid pair), but as rare GBK extension characters whose second byte is
+    the ASCII letter after the accent."""
     non_ascii = [c for c in text if ord(c) > 127]
-    if not non_ascii:
-        return 0.0
-    return sum(1 for c in non_ascii if "\u4e00" <= c <= "\u9fff") / len(non_ascii)
+    han = [c for c in non_ascii if "\u4e00" <= c <= "\u9fff"]
+    if not non_ascii or len(han) <= 0.3 * len(non_ascii):
+        return False
+    return sum(1 for c in han if _in_gb2312(c)) >= 0.5 * len(han)
+
+
+def _in_gb2312(character: str) -> bool:
+    try:
+        character.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 

@@ -46,6 +46,26 @@ def test_site_root_is_an_article_only_when_it_shows_one():
     assert extract(short, url="https://news.example.com/").reason == "not_article"
 
 
+WELCOME = ("Welcome to our gallery of the Alps: with these photographs we would like to show you the region we live in, "
+           "its valleys, lakes and villages through the seasons. We also visit our neighbours across the border now and "
+           "then.")
+
+
+def test_site_root_showing_a_text_of_its_own_is_an_article():
+    """A home page whose text is a welcome or an about note, with no teasers beside it, is that text."""
+    page = (f"<html><body><nav><a href='/a'>Albums</a> <a href='/c'>Contact</a></nav><h2>Welcome</h2><p>{WELCOME}</p>"
+            "<p>All photos are available in sizes up to 8,000 pixels; please ask us first.</p></body></html>")
+    result = extract(page, url="https://gallery.example.de/")
+    assert isinstance(result, Article) and "the region we live in" in result.text, result
+
+
+def test_site_root_of_teasers_with_a_blurb_is_not_an_article():
+    teasers = "".join(f"<li><a href='/news/{i}.html'>Steel story number {i} of the day in the market</a>"
+                      f"<p>Mills and traders on prices, week {i}.</p></li>" for i in range(12))
+    page = f"<html><body><h1>Metals news</h1><p>{WELCOME}</p><ul>{teasers}</ul></body></html>"
+    assert extract(page, url="https://news.example.com/").reason == "not_article"
+
+
 def test_long_article_beside_link_lists_is_an_article():
     links = "".join(f'<li><a href="/news/{i}.html">Aluminium market story number {i} of the week</a></li>'
                     for i in range(40))

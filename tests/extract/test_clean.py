@@ -84,3 +84,15 @@ def test_related_heading_in_the_tail_still_cuts_its_teasers():
     assert result.paragraphs == [b.strip() for b in BODY]
     assert [text for _, text in result.dropped] == ["Related News", "Copper smelter opens in Chile",
                                                      "Zinc prices slip on weak demand"]
+
+
+def test_breadcrumbs_go_in_every_separator_and_long_lines_that_almost_are_one_stay():
+    crumbs = ["Home › Markets › Steel", "News » Metals » Aluminium »", "首页 > 新闻 > 正文"]
+    almost = "a > " * 20 + "b" * 40  # its last part is too long: the shape that made a single regex explode
+    result = clean([*crumbs, almost, *BODY])
+    assert result.paragraphs == [almost, *[b.strip() for b in BODY]]
+
+
+def test_a_megabyte_line_of_separators_is_read_once():
+    line = "a > " * 250_000 + "b" * 40
+    assert clean([line, *BODY]).paragraphs[0] == line

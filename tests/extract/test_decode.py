@@ -45,6 +45,18 @@ def test_wrong_declared_charset_falls_through(declared, http, encoding):
     assert TEXT in text
 
 
+@pytest.mark.parametrize("text", [
+    "Mit Anno 1800 veröffentlichen Blue Byte und Ubisoft den siebten Teil; Grüße aus Köln, schöne Füße.",
+    "El niño y la señora cantan en la montaña de Logroño, junto al señorío.",
+])
+def test_accented_latin1_declared_latin1_is_not_taken_for_gbk(text):
+    """Latin-1 accents followed by ASCII letters are valid GBK pairs: the reading must stay Latin."""
+    body = html("iso-8859-1", text).encode("latin-1")
+    assert body.decode("gb18030")  # the trap: the bytes are valid GB18030 too
+    decoded, codec = decode_html(body)
+    assert text in decoded and codec == "cp1252"
+
+
 def test_big5_where_declared():
     traditional = "中國有色金屬報：鋁價上漲"
     text, codec = decode_html(html("big5", traditional).encode("big5"))

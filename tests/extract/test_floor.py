@@ -104,3 +104,24 @@ def test_a_short_reading_after_widget_removal_is_checked_against_the_whole_page(
             f"<div class='xiangguan'>{short}</div>{footer}</body></html>")
     result = extract(html)
     assert STORY[1][:120] in result.text
+
+
+def test_entries_of_a_live_blog_named_like_comments_are_kept():
+    """A live blog whose container and entries carry a "comment" class: the container holds most of the page's
+    text, so it is the article, and its entries (short, no running text each) are not comment widgets."""
+    entries = [f"Minute {minute}: {line}" for minute, line in enumerate([
+        "The corner comes to nothing.", "Both sides feel each other out at the start.",
+        "A long ball over the top, but the keeper is quicker.", "Yellow card for a late tackle in midfield.",
+        "The home side hit the post from twenty metres.", "A free kick is played short and lost.",
+        "Substitution: a fresh striker comes on for the last twenty minutes.", "Full time: the home side held on.",
+    ] * 3, start=1)]
+    items = "".join(f"<div class='live-comment'><div class='live-comment-time'>{i}'</div>"
+                    f"<div class='live-comment-body'><p>{entry}</p></div></div>" for i, entry in enumerate(entries))
+    report = STORY + ["The match report follows the minute-by-minute account below, written as the game went on."]
+    intro = "".join(f"<p>{paragraph}</p>" for paragraph in report)  # a reading long enough on its own
+    html = (f"<html><body><h1>Match live</h1>{intro}<div class='live-comments'>{items}</div>"
+            f"<div class='comments'><p>Reader: what a game</p></div></body></html>")
+    result = extract(html)
+    assert_whole_story(result)
+    for entry in entries:
+        assert entry in result.text
