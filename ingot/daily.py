@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from psycopg.types.json import Jsonb
@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 # A site-day's pages are tens, not thousands: extraction runs in the task's own process (beside its crawler
 # during the crawl task); the sites run in parallel.
 EXTRACTION_WORKERS = 1
-INDEX_LOOKBACK_DAYS = 30
 
 
 class QualityCheckFailed(IngotError):
@@ -165,8 +164,9 @@ def index_site(db_url: str, site_key: str, day: date) -> None:
         from ingot.indexing import index_articles
     except ImportError:
         return
-    # Articles of a day's crawl can be older than the day (a late find): index from well before it.
-    index_articles(db_url, site_key=site_key, since=day - timedelta(days=INDEX_LOOKBACK_DAYS))
+    # Every article the run stored or changed, whatever its date: a day's crawl finds stories years old too, and
+    # the indexer's own test (no index row, or re-extracted since) already keeps the work to what changed.
+    index_articles(db_url, site_key=site_key)
 
 
 def check_quality(settings: Settings, site_keys: Sequence[str], day: date) -> list[dict]:

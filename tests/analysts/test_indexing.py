@@ -74,3 +74,20 @@ def test_unindexed_articles_have_null_tags(db_url):
     assert tags(db_url) == {article_id: None}
     assert index_articles(db_url) == 1
     assert tags(db_url) == {article_id: ["copper"]}
+
+
+def test_the_daily_run_indexes_an_article_dated_years_before_its_day(db_url):
+    """A day's crawl that finds a story two years old indexes and tags it like any other."""
+    import datetime
+
+    from ingot.daily import index_site
+    from tests.analysts.conftest import insert_article, insert_sites
+
+    day = datetime.date(2026, 12, 1)
+    with psycopg.connect(db_url) as conn:
+        insert_sites(conn)
+        old = insert_article(conn, site="cnmn", slug="old", title="电解铝产能置换", body="电解铝产能置换方案公布，铝价上涨。",
+                             language="zh-Hans",
+                             published_at=datetime.datetime(2024, 11, 30, 9, 0, tzinfo=datetime.timezone.utc))
+    index_site(db_url, "cnmn", day)
+    assert "aluminium" in (tags(db_url)[old] or [])

@@ -8,7 +8,6 @@ and ``CONTENT_FAULTS`` is one misbehaviour and what must be recorded for it.
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import psycopg
@@ -96,9 +95,7 @@ def faulty_day(migrated_db_url, tmp_path_factory):
         for path, fault in EXTRA_FAULTS.items():
             web.inject(fault, HOST, path)
         web.clear_log()
-        started = time.monotonic()
         outcome = crawl(db_url, web, "faultnews", DAY2, sites_dir=root / "sites", overrides=FAST)
-        crawl_seconds = time.monotonic() - started
         summary = extract_pages(db_url, sites, site_key="faultnews", workers=1)
         requests = list(web.requests)
     with psycopg.connect(db_url) as conn:
@@ -108,7 +105,7 @@ def faulty_day(migrated_db_url, tmp_path_factory):
             (DAY2,))}
         duplicates = conn.execute("SELECT count(*) - count(DISTINCT (crawl_run_id, url)) FROM raw_page").fetchone()[0]
         raw_counts = dict(conn.execute("SELECT url, count(*) FROM raw_page WHERE kind = 'article' GROUP BY url"))
-    yield {"first": first, "outcome": outcome, "seconds": crawl_seconds, "summary": summary, "before": before,
+    yield {"first": first, "outcome": outcome, "summary": summary, "before": before,
            "after": articles(db_url), "extractions": extractions, "requests": requests, "duplicates": duplicates,
            "raw_counts": raw_counts}
     truncate_all(db_url)
@@ -142,7 +139,7 @@ def test_the_run_ends_partial_and_counts_every_lost_page(faulty_day):
     outcome = faulty_day["outcome"]
     assert outcome.status == "partial" and outcome.stats["finish_reason"] == "finished"
     assert outcome.stats["errors"] == len(CRAWL_FAULTS) == len(outcome.stats["failed_urls"])
-    assert faulty_day["seconds"] < 60, "stalls and retries are bounded by the timeouts"
+    # stalls and retries are bounded by counts (each fault's attempts, above), never by the clock
     assert faulty_day["summary"].failed == 0, "no page made the extractor fail"
     assert set(faulty_day["extractions"].values()) <= {(o, r, d) for o, r, d in faulty_day["extractions"].values()
                                                         if o == "article" or r in REJECT_REASONS}
