@@ -128,6 +128,8 @@ class FixtureWeb:
         """Switch ``fault`` on for ``path`` of ``host`` (the path without its query), or for all of ``host``."""
         if fault.get("kind") not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {fault.get('kind')!r}; one of {FAULT_KINDS}")
+        if fault["kind"] == "gzip_bomb":
+            gzip_bomb(int(fault["size"]))  # built now, not while a crawler's download timeout runs
         with self._lock:
             self._faults[(host.lower(), path)] = dict(fault)
 
@@ -303,8 +305,10 @@ class FixtureRequestHandler(BaseHTTPRequestHandler):
 
 
 @lru_cache(maxsize=4)
+@lru_cache(maxsize=4)
 def gzip_bomb(size: int) -> bytes:
-    """A gzip body that inflates to ``size`` bytes of one repeated HTML paragraph (about 1000:1)."""
+    """A gzip body that inflates to ``size`` bytes of one repeated HTML paragraph (about 1000:1). Cached:
+    compressing tens of megabytes takes seconds on a busy machine, longer than a test's download timeout."""
     paragraph = b"<p>" + b"a" * 1017 + b"</p>\n"
     data = b"<html><body>" + paragraph * (size // len(paragraph) + 1)
     return gzip.compress(data[:size], compresslevel=9, mtime=0)
