@@ -41,7 +41,10 @@ DATE_FORMATS = (
     "%d %b %Y",  # Kallanish list "5 Apr 2026"
     "%d %B %Y",  # ISIT article "14 September 2023"
     "%b %d, %Y %H:%M",  # SMM announcements "Jun 01, 2026 10:53"
+    "%b %d, %Y",
     "%B %d, %Y",
+    "%Y.%m.%d %H:%M",  # Korean and Japanese lists: "2026.09.28 10:53"
+    "%Y.%m.%d",
 )
 
 # Zone abbreviations as hours east of UTC, for the names a feed writes after the time. The site's own zone

@@ -9,7 +9,7 @@ in a UTC site (where both agree) and again in another zone (same wall clock, tha
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -186,8 +186,10 @@ def test_the_site_zone_name_wins_over_the_table_and_keeps_the_written_offset():
     ("2026年9月28日 08:15", datetime(2026, 9, 28, 8, 15)),
     ("2026년 9월 28일 오후 11:30", datetime(2026, 9, 28, 23, 30)),
     ("Monday, 28 September 2026", datetime(2026, 9, 28)),
+    ("Sep 28, 2026", datetime(2026, 9, 28)),
+    ("2026.09.28 10:53", datetime(2026, 9, 28, 10, 53)),
 ])
-def test_twelve_hour_and_cjk_feed_forms(form, expected):
+def test_twelve_hour_cjk_and_site_feed_forms(form, expected):
     assert parse_feed_date(form, "Asia/Seoul") == expected.replace(tzinfo=ZoneInfo("Asia/Seoul"))
 
 

@@ -71,7 +71,8 @@ def test_hosts_have_one_spelling():
 
 
 def test_the_canonical_url_keeps_one_spelling_of_the_host():
-    spellings = [f"https://{UNICODE_HOST}/新闻/1.html?utm_source=x", f"https://{PUNYCODE_HOST}/%E6%96%B0%E9%97%BB/1.html",
+    spellings = [f"https://{UNICODE_HOST}/新闻/1.html?utm_source=x",
+                 f"https://{PUNYCODE_HOST}/%E6%96%B0%E9%97%BB/1.html",
                  "https://WWW.XN--FSQU00A.CN./%E6%96%B0%E9%97%BB/1.html", f"https://{UNICODE_HOST}.:443/新闻/1.html"]
     assert {canonical_url(url) for url in spellings} == {f"https://{PUNYCODE_HOST}/%E6%96%B0%E9%97%BB/1.html"}
     assert choose_canonical(f"https://{PUNYCODE_HOST}/a", f"https://{UNICODE_HOST}/b", (UNICODE_HOST,)) == \
