@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 import feedparser
 from lxml import etree
 from parsel import Selector
+from w3lib.html import get_base_url
 
 from crawlers.dates import parse_feed_date, parse_list_date
 
@@ -114,9 +115,11 @@ def list_links(html: str, base_url: str, *, link_selector: str | None = None, it
 
     ``item_selector`` + ``date_selector`` read the date printed beside each link (``span.time``,
     ``.channel-newsTime``, ...); without an item selector, ``link_selector`` (default ``a[href], area[href]``:
-    image-map e-papers have only ``<area>`` links) picks the link elements.
+    image-map e-papers have only ``<area>`` links) picks the link elements. Relative links resolve against the
+    document's ``<base href>`` when it declares one, as a browser resolves them.
     """
     page = Selector(text=html, base_url=base_url)
+    base_url = _document_base(page, html, base_url)
     found: list[Link] = []
     if item_selector:
         for item in page.css(item_selector):
@@ -143,9 +146,18 @@ def list_links(html: str, base_url: str, *, link_selector: str | None = None, it
 def next_page_url(html: str, base_url: str, next_selector: str | None) -> str | None:
     if not next_selector:
         return None
-    element = Selector(text=html, base_url=base_url).css(next_selector)
+    page = Selector(text=html, base_url=base_url)
+    element = page.css(next_selector)
     href = _href(element[0]) if element else None
-    return urljoin(base_url, href) if href else None
+    return urljoin(_document_base(page, html, base_url), href) if href else None
+
+
+def _document_base(page: Selector, html: str, page_url: str) -> str:
+    """The URL relative links of ``html`` resolve against: its first ``<base href>`` (w3lib reads it as the HTML
+    standard does, itself relative to the page URL), else the page URL as given."""
+    if not page.xpath("//base[@href]"):
+        return page_url
+    return get_base_url(html, page_url)
 
 
 def declared_charset(content_type: str, body: bytes) -> str | None:

@@ -242,6 +242,10 @@ def crawl_stats(scrapy_stats: dict, pages: Counter, failures: list[FetchFailure]
         # every lost page with its reason (bounded): what an operator checks in a browser
         "failed_urls": {f.url: f.reason for f in failures[:MAX_FAILED_URLS]},
         "known_skipped": scrapy_stats.get("ingot/known_skipped", 0),
+        "links_too_old": scrapy_stats.get("ingot/links_too_old", 0),
+        # links kept although their date could not be read (an age window could not judge them), and one such date
+        "links_date_unreadable": scrapy_stats.get("ingot/links_date_unreadable", 0),
+        "links_date_unreadable_sample": scrapy_stats.get("ingot/links_date_unreadable_sample"),
         "not_modified": sum(v for k, v in scrapy_stats.items() if k.startswith("ingot/not_modified/")),
         "robots_forbidden": scrapy_stats.get("robotstxt/forbidden", 0),
         "refused_hosts": scrapy_stats.get("ingot/refused_host", 0) + scrapy_stats.get("offsite/filtered", 0) + refused,

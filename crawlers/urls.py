@@ -1,13 +1,18 @@
 """Pure URL helpers: canonical form, host allowlists, and which links a crawler may ever fetch.
 
 The canonical form is the key of "already stored": two spellings of one page (tracking parameters, query order,
-fragment, default port, letter case of the host) must give the same string.
+fragment, default port, letter case of the host, a Unicode or punycode host, a trailing dot) must give the same
+string. Hosts are compared in one form too (``normal_host``): rule files may list ``www.例子.cn`` while Scrapy
+requests ``www.xn--fsqu00a.cn``, and a page may link either.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urljoin, urlsplit
+import re
+import unicodedata
+from functools import lru_cache
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import courlan
 from w3lib.url import canonicalize_url, url_query_cleaner
@@ -25,12 +30,27 @@ TRACKING_PARAMS = (
 def canonical_url(url: str) -> str:
     """The canonical spelling of an http(s) URL: lowercase host, no default port, no fragment, sorted query
     without tracking parameters, percent-encoding normalised."""
-    cleaned = url_query_cleaner(url.strip(), TRACKING_PARAMS, remove=True, keep_fragments=False)
+    cleaned = _without_trailing_dot(url_query_cleaner(url.strip(), TRACKING_PARAMS, remove=True,
+                                                      keep_fragments=False))
     try:
         cleaned = courlan.normalize_url(cleaned, strict=False)
     except ValueError:  # courlan refuses some malformed netlocs; w3lib alone is still deterministic
         pass
     return canonicalize_url(cleaned, keep_fragments=False)
+
+
+def _without_trailing_dot(url: str) -> str:
+    """``example.com.`` names the same host as ``example.com`` (and hides a default port from courlan)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    host = parts.hostname or ""
+    if not host.endswith("."):
+        return url
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    hostport = re.sub(r"\.+(?=:\d*$|$)", "", hostport)
+    return urlunsplit(parts._replace(netloc=f"{userinfo}@{hostport}" if userinfo else hostport))
 
 
 def choose_canonical(page_url: str, rel_canonical: str | None, allowed_hosts: tuple[str, ...]) -> str:
@@ -43,15 +63,43 @@ def choose_canonical(page_url: str, rel_canonical: str | None, allowed_hosts: tu
     return canonical_url(page_url)
 
 
+@lru_cache(maxsize=4096)
+def normal_host(host: str) -> str:
+    """A host name in the one form hosts are compared in: lowercase ASCII (IDNA, as Scrapy and w3lib encode it,
+    after NFKC), without a trailing dot. A name the IDNA codec refuses (an empty or over-long label) is only
+    lowercased: it matches nothing but itself."""
+    host = host.strip().rstrip(".").lower()
+    if host.isascii():
+        return host
+    try:
+        return unicodedata.normalize("NFKC", host).encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
 def url_host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    """The host of ``url`` in the form of ``normal_host``; empty when there is none."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:  # an unbalanced IPv6 bracket
+        return ""
+    return normal_host(host) if host else ""
+
+
+@lru_cache(maxsize=256)
+def _normal_hosts(allowed_hosts: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(normal_host(host) for host in allowed_hosts)
 
 
 def is_allowed_url(url: str, allowed_hosts: tuple[str, ...]) -> bool:
     """True for an http(s) URL whose host is exactly one of ``allowed_hosts`` (no subdomain leniency:
-    mirrors live on look-alike hosts)."""
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and (parts.hostname or "").lower() in {h.lower() for h in allowed_hosts}
+    mirrors live on look-alike hosts), whichever spelling (Unicode or punycode, letter case, trailing dot)
+    either side uses."""
+    try:
+        scheme = urlsplit(url).scheme
+    except ValueError:
+        return False
+    return scheme in ("http", "https") and url_host(url) in _normal_hosts(tuple(allowed_hosts))
 
 
 def is_public_web_url(url: str) -> bool:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from crawlers.urls import normal_host
 from ingot.errors import SiteRuleError
 
 TOP_LEVEL_KEYS = {
@@ -79,11 +80,12 @@ def parse_site(document: Any, path: Path) -> Site:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"timezone: {timezone!r} is not an IANA time zone") from None
-    hosts = tuple(_string_list(document, "allowed_hosts"))
+    # one spelling per host (lowercase punycode, no trailing dot), as the crawler and the extractor compare them
+    hosts = tuple(dict.fromkeys(normal_host(host) for host in _string_list(document, "allowed_hosts")))
     if not hosts:
         raise ValueError("allowed_hosts: list at least the host of base_url")
     base_url = _typed(document, "base_url", str)
-    if urlsplit(base_url).hostname not in hosts:
+    if normal_host(urlsplit(base_url).hostname or "") not in hosts:
         raise ValueError(f"base_url: host of {base_url!r} is not in allowed_hosts")
     rule_version = _typed(document, "rule_version", int)
     if rule_version < 1:

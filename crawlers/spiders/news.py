@@ -154,6 +154,9 @@ class NewsSpider(scrapy.Spider):
         for link in links:
             if not self._is_article(link.url):
                 continue
+            if link.date_raw and link.published is None:
+                # kept (a parsing gap never loses an article), but counted: an age window could not judge it
+                self._count_unreadable_date(link.date_raw)
             if not is_within_days(link.published, self.day, self.rules.max_age_days, self.site.timezone):
                 self.crawler.stats.inc_value("ingot/links_too_old")
                 continue
@@ -164,6 +167,12 @@ class NewsSpider(scrapy.Spider):
                               meta={"ingot_kind": "article", "ingot_url": spec.page_url or spec.url})
             else:
                 yield self._request(link.url, "article", self.parse_article)
+
+    def _count_unreadable_date(self, raw: str) -> None:
+        stats = self.crawler.stats
+        stats.inc_value("ingot/links_date_unreadable")
+        if stats.get_value("ingot/links_date_unreadable_sample") is None:
+            stats.set_value("ingot/links_date_unreadable_sample", raw[:100])
 
     def _is_article(self, url: str) -> bool:
         if not self._allowed(url) or matches_any(url, self.rules.exclude_patterns):
