@@ -52,6 +52,48 @@ MAX_CANDIDATES = 12  # ingot's own date candidates read per page: enough to conf
 
 def find_published(page: Page, *, fetched_at: datetime, timezone="UTC", date_selector: str | None = None,
                    formats=(), headline: str | None = None) -> FoundDate | None:
+    """The page's publication date (see `weigh_dates`), on the publisher's own calendar day: a time written in
+    UTC is expressed in the page's time zone when that is known, else in a zone that puts it on the local day
+    the page's URL or the date under its headline show (see `on_local_day`)."""
+    found = weigh_dates(page, fetched_at=fetched_at, timezone=timezone, date_selector=date_selector,
+                        formats=formats, headline=headline)
+    if found is None or found.value.utcoffset() != timedelta(0) or not _WRITTEN_UTC.search(found.raw):
+        return found
+    tz = as_zone(timezone)
+    local = found.value.astimezone(tz)
+    if local.utcoffset() != timedelta(0):
+        return FoundDate(local, found.raw, f"{found.rule}+local-zone")
+    return on_local_day(found, page, fetched_at.astimezone(tz), headline, formats)
+
+
+_WRITTEN_UTC = re.compile(r"(?:\d)Z\b|\bGMT\b|\bUTC\b|[+-]00:?00\b|\bZ$")
+_OFFSETS = sorted(range(-12, 15), key=abs)  # whole-hour offsets in use, nearest to UTC first
+
+
+def on_local_day(found: FoundDate, page: Page, now: datetime, headline: str | None, formats) -> FoundDate:
+    """A UTC time on a page whose zone is unknown, re-expressed in the whole-hour offset nearest to UTC that puts
+    it on the day the page shows its readers (its URL's date, or the date under its headline), when that day is
+    the UTC day's neighbour. The instant is unchanged; only the calendar day it is read on moves. Without such a
+    local day, or when it is farther off (a different date, not a zone), the UTC reading stands."""
+    from datetime import timezone as fixed_zone
+
+    shown = _url_date(page.url, now.tzinfo, now)
+    for raw in page.blocks_after_headline(headline) if shown is None else ():
+        value = parse_date_text(raw, fetched_at=now, timezone=now.tzinfo, formats=formats, use_dateparser=False)
+        if value:
+            shown = FoundDate(value, raw, "text:near-headline")
+            break
+    if shown is None or abs((shown.value.date() - found.value.date()).days) != 1:
+        return found
+    for hours in _OFFSETS:
+        moved = found.value.astimezone(fixed_zone(timedelta(hours=hours)))
+        if moved.date() == shown.value.date():
+            return FoundDate(moved, found.raw, f"{found.rule}+local-day:{shown.rule}")
+    return found
+
+
+def weigh_dates(page: Page, *, fetched_at: datetime, timezone="UTC", date_selector: str | None = None,
+                formats=(), headline: str | None = None) -> FoundDate | None:
     """The page's publication date with its raw string and the rule that found it, or None.
 
     A site's date selector is believed outright. Otherwise the evidence is weighed, in this order:

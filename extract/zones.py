@@ -19,7 +19,13 @@ COUNTRY_DOMAIN_ZONES = {
     "pt": "Europe/Lisbon", "uk": "Europe/London", "ie": "Europe/Dublin", "pl": "Europe/Warsaw",
     "cz": "Europe/Prague", "se": "Europe/Stockholm", "no": "Europe/Oslo", "fi": "Europe/Helsinki",
     "dk": "Europe/Copenhagen", "gr": "Europe/Athens", "tr": "Europe/Istanbul", "ua": "Europe/Kyiv",
-    "za": "Africa/Johannesburg", "nz": "Pacific/Auckland",
+    "za": "Africa/Johannesburg", "nz": "Pacific/Auckland", "ar": "America/Argentina/Buenos_Aires",
+    "uy": "America/Montevideo", "cl": "America/Santiago", "pe": "America/Lima", "ve": "America/Caracas",
+    "ec": "America/Guayaquil", "il": "Asia/Jerusalem", "eg": "Africa/Cairo", "ng": "Africa/Lagos",
+    "ke": "Africa/Nairobi", "pk": "Asia/Karachi", "bd": "Asia/Dhaka", "hu": "Europe/Budapest",
+    "ro": "Europe/Bucharest", "bg": "Europe/Sofia", "sk": "Europe/Bratislava", "hr": "Europe/Zagreb",
+    "si": "Europe/Ljubljana", "rs": "Europe/Belgrade", "lt": "Europe/Vilnius", "lv": "Europe/Riga",
+    "ee": "Europe/Tallinn",
 }
 LANGUAGE_ZONES = {
     "zh-cn": "Asia/Shanghai", "zh-hans": "Asia/Shanghai", "zh-hans-cn": "Asia/Shanghai", "zh": "Asia/Shanghai",
@@ -28,6 +34,10 @@ LANGUAGE_ZONES = {
     "th-th": "Asia/Bangkok", "vi": "Asia/Ho_Chi_Minh", "de": "Europe/Berlin", "de-de": "Europe/Berlin",
     "it": "Europe/Rome", "pl": "Europe/Warsaw", "tr": "Europe/Istanbul", "uk": "Europe/Kyiv",
     "fr-fr": "Europe/Paris", "es-es": "Europe/Madrid", "en-gb": "Europe/London", "pt-br": "America/Sao_Paulo",
+    "es-ar": "America/Argentina/Buenos_Aires", "es-uy": "America/Montevideo", "es-cl": "America/Santiago",
+    "es-pe": "America/Lima", "en-in": "Asia/Kolkata", "hi": "Asia/Kolkata", "bn": "Asia/Dhaka",
+    "hu": "Europe/Budapest", "ro": "Europe/Bucharest", "cs": "Europe/Prague", "el": "Europe/Athens",
+    "he": "Asia/Jerusalem", "fa": "Asia/Tehran", "id": "Asia/Jakarta",
 }
 GB_CODECS = {"gb18030", "gbk", "gb2312"}
 

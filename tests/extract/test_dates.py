@@ -153,10 +153,10 @@ def test_url_dates(url, expected):
     assert (found.value if found else None) == expected
 
 
-def test_epoch_is_read_in_site_zone_and_a_time_element_as_written():
+def test_epoch_is_read_in_site_zone_and_a_utc_time_element_in_the_sites_zone():
     assert parse_date_text("1709604000", fetched_at=FETCHED, timezone=SH).isoformat() == "2024-03-05T10:00:00+08:00"
     found = find(page(body='<time datetime="2024-03-05T02:00:00Z">x</time>'))
-    assert found.value.isoformat() == "2024-03-05T02:00:00+00:00" and found.value == at(SH, 2024, 3, 5, 10)
+    assert found.value.isoformat() == "2024-03-05T10:00:00+08:00" and found.value == at(SH, 2024, 3, 5, 10)
     assert found.raw == "2024-03-05T02:00:00Z"
 
 
@@ -164,3 +164,34 @@ def test_relative_dates_use_fetched_at_not_the_clock():
     a = parse_date_text("2 days ago", fetched_at=FETCHED, timezone=SH)
     b = parse_date_text("2 days ago", fetched_at=FETCHED + timedelta(days=10), timezone=SH)
     assert b - a == timedelta(days=10)
+
+
+def utc_jsonld(value: str) -> str:
+    return f'<script type="application/ld+json">{{"@type": "NewsArticle", "datePublished": "{value}"}}</script>'
+
+
+def test_a_utc_time_is_read_on_the_publishers_day_in_the_pages_zone():
+    """Berlin publishes at 00:30 on the 30th; its JSON-LD writes 23:30 UTC on the 29th."""
+    p = page(utc_jsonld("2022-12-29T23:30:00Z"), "<h1>Trends</h1>" + TEXT, url="https://example.de/trends")
+    found = find_published(p, fetched_at=FETCHED, timezone="Europe/Berlin", headline="Trends")
+    assert found.value.date().isoformat() == "2022-12-30" and found.rule.endswith("+local-zone")
+    assert found.value == datetime(2022, 12, 29, 23, 30, tzinfo=timezone.utc)  # the same instant
+
+
+@pytest.mark.parametrize("url,day", [
+    ("https://example.com/2023/11/08/mayor-elected/", "2023-11-08"),  # the URL's day: the evening before, local
+    ("https://example.com/2023/11/05/mayor-elected/", "2023-11-09"),  # days off: another date, not a zone
+    ("https://example.com/news/mayor-elected/", "2023-11-09"),  # no local day shown: UTC stands
+])
+def test_a_utc_time_on_a_page_of_unknown_zone_moves_only_to_the_day_the_page_shows(url, day):
+    p = page(utc_jsonld("2023-11-09T05:30:59Z"), "<h1>Mayor elected</h1>" + TEXT, url=url)
+    found = find_published(p, fetched_at=FETCHED, timezone="UTC", headline="Mayor elected")
+    assert found.value.date().isoformat() == day
+    assert found.value == datetime(2023, 11, 9, 5, 30, 59, tzinfo=timezone.utc)
+
+
+def test_the_date_under_the_headline_gives_the_local_day_when_the_url_has_none():
+    body = "<h1>Mayor elected</h1><p>November 8, 2023</p>" + TEXT
+    p = page(utc_jsonld("2023-11-09T05:30:59Z"), body, url="https://example.com/news/mayor-elected/")
+    assert find_published(p, fetched_at=FETCHED, timezone="UTC",
+                          headline="Mayor elected").value.date().isoformat() == "2023-11-08"
