@@ -168,7 +168,8 @@ class PoliteFetcher:
                                problem=f"too large ({announced} B, over {self.max_bytes} B)")
             raw = self._read(response)
             if raw is None:
-                return Fetched(url, url, response.status, answer_headers, problem=f"too large (over {self.max_bytes} B)")
+                return Fetched(url, url, response.status, answer_headers,
+                               problem=f"too large (over {self.max_bytes} B)")
             data = self._decoded(raw, answer_headers.get("content-encoding", ""))
             if data is None:
                 return Fetched(url, url, response.status, answer_headers,

@@ -91,7 +91,8 @@ def report_robots(fetcher: PoliteFetcher, url: str) -> SourceReport:
     return SourceReport("robots", answer.url, "ok", f"HTTP 200, {named}", found=tuple(sitemaps))
 
 
-def report_home_feeds(fetcher: PoliteFetcher, url: str, keep: LinkFilter, fetched: Fetched | None = None) -> SourceReport:
+def report_home_feeds(fetcher: PoliteFetcher, url: str, keep: LinkFilter,
+                      fetched: Fetched | None = None) -> SourceReport:
     """The feeds a page names (``<link rel="alternate">``), else those answering at the usual paths of its host.
     ``fetched``: the page, when the caller has it already."""
     fetched = fetched or fetcher.fetch(url)
@@ -133,7 +134,8 @@ def report_sitemap(fetcher: PoliteFetcher, url: str, timezone: str, keep: LinkFi
     sitemap = parse_sitemap(fetched.body, timezone)
     if not sitemap.is_index:
         return [_links_report("sitemap", url, list(sitemap.links), keep, sitemap.problem, "locations")]
-    children = [link for link in sitemap.links if keep.on_site(link.url) and (not follow or matches_any(link.url, follow))]
+    children = [link for link in sitemap.links
+                if keep.on_site(link.url) and (not follow or matches_any(link.url, follow))]
     chosen = newest(children, MAX_SITEMAP_CHILDREN) if depth < 2 else []
     verdict = "ok" if children else "empty"
     detail = (f"index of {len(sitemap.links)} sitemap(s), {len(children)} on the site and followed by the rule; "

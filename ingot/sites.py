@@ -1,8 +1,10 @@
 """The site registry: one YAML rule file per site in sites/, holding its crawl and extract rules.
 
 A rule file is data. Its ``checked`` note says honestly what its URLs were checked against (a live fetch, a public
-source, "fixture web only", "unverified"); every file in sites/ has one. It is validated when loaded: an unknown key, a wrong type, a bad time zone or a regex that
-does not compile is a ``SiteRuleError`` naming the file and the key. The ``crawl`` and ``extract`` sections are
+source, "fixture web only", "unverified"); every file in sites/ has one (a test holds the registry to it; the
+loader only checks its type, so drafts and test rules may go without). It is validated when loaded: an unknown
+key, a wrong type, a bad time zone or a regex that does not compile is a ``SiteRuleError`` naming the file and
+the key. The ``crawl`` and ``extract`` sections are
 parsed by the packages that use them (``crawlers.rules`` and ``extract.rules``), so each layer owns its own
 vocabulary and the registry only checks the frame.
 """

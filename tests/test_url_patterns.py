@@ -81,5 +81,6 @@ def test_rule_keys_come_from_host_names(host, key):
 
 
 def test_title_case_and_lower_case_slugs_are_one_shape():
-    urls = ["https://news.metal.com/newscontent/103456/Steel-Prices-Up", "https://news.metal.com/newscontent/103457/zinc"]
+    urls = ["https://news.metal.com/newscontent/103456/Steel-Prices-Up",
+            "https://news.metal.com/newscontent/103457/zinc"]
     assert article_patterns(urls) == [r"^https?://news\.metal\.com/newscontent/\d+/[A-Za-z0-9_-]+$"]

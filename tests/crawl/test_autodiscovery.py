@@ -25,14 +25,16 @@ METALS_ARTICLES = {
     f"{METALS}/news/2026/09/25/zinc-smelter-restarts-second-line.html",
     f"{METALS}/news/2026/09/21/nickel-pig-iron-output-steady.html",
 }
-ALLOYS_ARTICLES = {f"{ALLOYS}/2026/09/titanium-sponge-prices-firm/", f"{ALLOYS}/2026/09/magnesium-ingot-exports-recover/"}
+ALLOYS_ARTICLES = {f"{ALLOYS}/2026/09/titanium-sponge-prices-firm/",
+                   f"{ALLOYS}/2026/09/magnesium-ingot-exports-recover/"}
 
 
 def write_rule(directory, key, host, crawl_lines):
     directory.mkdir(parents=True, exist_ok=True)
     (directory / f"{key}.yaml").write_text(
         f"key: {key}\nname: {key}\nbase_url: https://{host}/\nlanguages: [en]\ntimezone: UTC\nrule_version: 1\n"
-        f"allowed_hosts: [{host}]\nchecked: fixture web only\ncrawl:\n" + "".join(f"  {line}\n" for line in crawl_lines),
+        f"allowed_hosts: [{host}]\nchecked: fixture web only\ncrawl:\n"
+        + "".join(f"  {line}\n" for line in crawl_lines),
         encoding="utf-8")
     return directory
 
@@ -95,7 +97,8 @@ def test_auto_and_robots_are_the_only_words_accepted_for_urls():
 def test_robots_sitemaps_and_the_feeds_the_home_page_names_are_crawled(db_url, fixture_web, tmp_path):
     sites = write_rule(tmp_path / "sites", "metals", "news.example-metals.test",
                        ["feeds: [auto]", "sitemaps: [robots]",
-                        r"article_patterns: ['^https://news\.example-metals\.test/news/\d+/\d+/\d+/[a-z0-9-]+\.html$']"])
+                        r"article_patterns: ['^https://news\.example-metals\.test/news/\d+/\d+/\d+/"
+                        r"[a-z0-9-]+\.html$']"])
     outcome = crawl(db_url, fixture_web, "metals", DAY, sites_dir=sites)
 
     assert outcome.status == "succeeded", outcome.error
