@@ -1,8 +1,11 @@
 """The ``crawl:`` section of a site rule file: how the spider discovers and fetches a site's articles.
 
 Keys (all optional):
-  feeds            RSS/Atom URLs
-  sitemaps         XML sitemap or sitemap-index URLs (Google-News sitemaps are filtered by publication date)
+  feeds            RSS/Atom URLs, or the word ``auto``: the feeds the home page (``base_url``) names in
+                   ``<link rel="alternate" type="application/rss+xml|atom+xml">``, or, when it names none, the
+                   usual paths /feed, /rss, /rss.xml, /feed.xml, /atom.xml, /index.xml (those that answer a feed)
+  sitemaps         XML sitemap or sitemap-index URLs (Google-News sitemaps are filtered by publication date), or the
+                   word ``robots``: the ``Sitemap:`` lines of the robots.txt of ``base_url``'s host
   sitemap_follow   regexes a child sitemap of a sitemap index must match to be fetched (default: all)
   news_sitemap_days  Google-News sitemaps: keep entries published in the last N days up to the news day (2)
   lists            listing pages: {url, link_selector, link_pattern, item_selector, date_selector,
@@ -15,6 +18,9 @@ Keys (all optional):
   revisit_days     re-fetch articles first stored in the last N days (sites that update stories; default 0)
   max_age_days     skip discovered links dated more than N days before the news day (default: no limit)
   hook             name of a pure discovery hook in crawlers.hooks
+
+``auto`` and ``robots`` are the only words accepted in place of a URL (helpers: ``crawlers.autodiscovery``);
+what they find is fetched only on the site's allowed hosts, like every other link.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ CRAWL_KEYS = {
     "feeds", "sitemaps", "lists", "json_lists", "article_patterns", "exclude_patterns", "download_delay",
     "concurrency", "revisit_days", "hook", "sitemap_follow", "news_sitemap_days", "max_age_days",
 }
+FEEDS_AUTO = "auto"
+SITEMAPS_FROM_ROBOTS = "robots"
 LIST_KEYS = {"url", "link_selector", "link_pattern", "item_selector", "date_selector", "next_selector", "max_pages"}
 JSON_LIST_KEYS = {"url", "method", "form", "json", "pages", "link_pattern", "hook"}
 
@@ -68,6 +76,8 @@ class CrawlRules:
     sitemap_follow: tuple[re.Pattern, ...] = ()
     news_sitemap_days: int = 2
     max_age_days: int | None = None
+    feeds_auto: bool = False  # `feeds: [auto]`
+    sitemaps_from_robots: bool = False  # `sitemaps: [robots]`
 
 
 def parse_crawl_rules(section: dict[str, Any]) -> CrawlRules:
@@ -86,9 +96,11 @@ def parse_crawl_rules(section: dict[str, Any]) -> CrawlRules:
     max_age = section.get("max_age_days")
     if max_age is not None:
         max_age = _whole(section, "max_age_days", None, minimum=1)
+    feeds, feeds_auto = _urls_or_word(section, "feeds", FEEDS_AUTO)
+    sitemaps, from_robots = _urls_or_word(section, "sitemaps", SITEMAPS_FROM_ROBOTS)
     return CrawlRules(
-        feeds=tuple(_urls(section, "feeds")),
-        sitemaps=tuple(_urls(section, "sitemaps")),
+        feeds=tuple(feeds),
+        sitemaps=tuple(sitemaps),
         lists=tuple(_list_rule(item, f"crawl.lists[{i}]") for i, item in enumerate(section.get("lists", []))),
         json_lists=tuple(
             _json_list_rule(item, f"crawl.json_lists[{i}]") for i, item in enumerate(section.get("json_lists", []))
@@ -102,6 +114,8 @@ def parse_crawl_rules(section: dict[str, Any]) -> CrawlRules:
         sitemap_follow=tuple(_patterns(section, "sitemap_follow", "crawl")),
         news_sitemap_days=news_days,
         max_age_days=max_age,
+        feeds_auto=feeds_auto,
+        sitemaps_from_robots=from_robots,
     )
 
 
@@ -172,14 +186,20 @@ def _required_url(item: dict, where: str) -> str:
     return url
 
 
-def _urls(section: dict, key: str) -> list[str]:
+def _urls_or_word(section: dict, key: str, word: str) -> tuple[list[str], bool]:
+    """The URLs of a list that may also hold ``word`` (``auto``, ``robots``), and whether it does."""
     values = section.get(key, [])
     if not isinstance(values, list):
-        raise ValueError(f"crawl.{key}: expected a list of URLs")
+        raise ValueError(f"crawl.{key}: expected a list of URLs (or the word {word!r})")
+    urls, has_word = [], False
     for i, url in enumerate(values):
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise ValueError(f"crawl.{key}[{i}]: expected an http(s) URL")
-    return values
+        if url == word:
+            has_word = True
+        elif not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise ValueError(f"crawl.{key}[{i}]: expected an http(s) URL or the word {word!r}, got {url!r}")
+        else:
+            urls.append(url)
+    return urls, has_word
 
 
 def _patterns(section: dict, key: str, where: str) -> list[re.Pattern]:

@@ -1,7 +1,10 @@
 """The site registry: one YAML rule file per site in sites/, holding its crawl and extract rules.
 
-A rule file is data. It is validated when loaded: an unknown key, a wrong type, a bad time zone or a regex that
-does not compile is a ``SiteRuleError`` naming the file and the key. The ``crawl`` and ``extract`` sections are
+A rule file is data. Its ``checked`` note says honestly what its URLs were checked against (a live fetch, a public
+source, "fixture web only", "unverified"); every file in sites/ has one (a test holds the registry to it; the
+loader only checks its type, so drafts and test rules may go without). It is validated when loaded: an unknown
+key, a wrong type, a bad time zone or a regex that does not compile is a ``SiteRuleError`` naming the file and
+the key. The ``crawl`` and ``extract`` sections are
 parsed by the packages that use them (``crawlers.rules`` and ``extract.rules``), so each layer owns its own
 vocabulary and the registry only checks the frame.
 """
@@ -21,7 +24,7 @@ from ingot.errors import SiteRuleError
 
 TOP_LEVEL_KEYS = {
     "key", "name", "base_url", "languages", "timezone", "enabled", "rule_version", "allowed_hosts",
-    "crawl", "extract", "notes",
+    "crawl", "extract", "notes", "checked",
 }
 REQUIRED_KEYS = {"key", "name", "base_url", "timezone", "rule_version", "allowed_hosts"}
 
@@ -36,6 +39,7 @@ class Site:
     allowed_hosts: tuple[str, ...]
     languages: tuple[str, ...] = ()
     enabled: bool = True
+    checked: str | None = None  # what the rule's URLs were checked against, in a sentence
     crawl: Any = None
     extract: Any = None
     source_file: Path | None = field(default=None, compare=False)
@@ -101,6 +105,7 @@ def parse_site(document: Any, path: Path) -> Site:
         allowed_hosts=hosts,
         languages=tuple(_string_list(document, "languages")),
         enabled=_typed(document, "enabled", bool, default=True),
+        checked=_checked(document),
         crawl=parse_crawl_section(crawl_section),
         extract=parse_extract_section(extract_section, hosts, timezone),
         source_file=path,
@@ -117,6 +122,14 @@ def parse_extract_section(section: Any, hosts: tuple[str, ...], timezone: str) -
     from extract.rules import parse_extract_rules
 
     return parse_extract_rules(_mapping(section, "extract"), allowed_hosts=hosts, timezone=timezone)
+
+
+def _checked(document: dict) -> str | None:
+    value = document.get("checked")
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ValueError("checked: a sentence saying what the rule's URLs were checked against "
+                         "(\"fixture web only; path shape from <public source>\", \"unverified\")")
+    return value.strip() if value else None
 
 
 def _mapping(value: Any, key: str) -> dict:

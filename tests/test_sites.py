@@ -68,3 +68,31 @@ def test_load_sites_reads_every_file_in_key_order(tmp_path):
 def test_missing_rule_folder_is_a_clear_error(tmp_path):
     with pytest.raises(SiteRuleError, match="does not exist"):
         load_sites(tmp_path / "nope")
+
+
+def test_a_checked_note_is_kept_and_must_be_a_sentence(tmp_path):
+    site = load_site(write_rule(tmp_path, VALID + "checked: fixture web only; path shape from the site's sitemap\n"))
+    assert site.checked == "fixture web only; path shape from the site's sitemap"
+    with pytest.raises(SiteRuleError, match="checked: a sentence"):
+        load_site(write_rule(tmp_path, VALID + "checked: [2026]\n"))
+
+
+def test_every_shipped_rule_says_what_its_urls_were_checked_against():
+    from ingot.paths import SITES_DIR
+
+    unchecked = [key for key, site in load_sites(SITES_DIR).items() if not site.checked or len(site.checked) < 20]
+    assert unchecked == []
+
+
+def test_the_cmra_rule_takes_the_dated_article_paths_of_both_hosts():
+    from ingot.paths import SITES_DIR
+
+    cmra = load_sites(SITES_DIR)["cmra"]
+    assert {"cmra.cn", "www.cmra.cn"} <= set(cmra.allowed_hosts)
+    patterns = cmra.crawl.article_patterns
+    public = "http://cmra.cn/cmra/xiehuigongzuo/20220929/233692.html"  # a CMRA page as a public copy shows it
+    for url in (public, public.replace("//cmra.cn", "//www.cmra.cn")):
+        assert any(p.search(url) for p in patterns), url
+    for url in ("http://www.cmra.cn/cmra/xiehuigongzuo/", "http://www.cmra.cn/xiehuigongzuo/4436.html",
+                "http://www.cmra.cn/cmra/xiehuigongzuo/2022/233692.html"):
+        assert not any(p.search(url) for p in patterns), url

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Request, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawlers.autodiscovery import candidate_feed_urls, looks_like_feed, page_feed_urls, robots_sitemaps, robots_url
 from crawlers.dates import is_within_days
 from crawlers.discovery import declared_charset, list_links, next_page_url, parse_feed, parse_sitemap, rel_canonical
 from crawlers.failures import failure_reason, is_decision
@@ -46,6 +48,11 @@ class NewsSpider(scrapy.Spider):
         return spider
 
     async def start(self):
+        if self.rules.feeds_auto:  # unfiltered: the home page may also be one of the rule's lists
+            yield Request(self.site.base_url, callback=self.parse_home_feeds, errback=self.failed, dont_filter=True,
+                          meta={"ingot_kind": "other", "ingot_url": self.site.base_url})
+        if self.rules.sitemaps_from_robots:
+            yield self._request(robots_url(self.site.base_url), "other", self.parse_robots_sitemaps)
         for url in self.rules.feeds:
             yield self._request(url, "feed", self.parse_feed, handle_httpstatus_list=[304])
         for url in self.rules.sitemaps:
@@ -111,6 +118,59 @@ class NewsSpider(scrapy.Spider):
         if rule.link_pattern:
             links = [link for link in links if rule.link_pattern.search(link.url)]
         yield from self._follow(links)
+
+    # -- discovery by itself (`feeds: [auto]`, `sitemaps: [robots]`) --------------------------------------------
+
+    def parse_robots_sitemaps(self, response):
+        yield self.raw_page(response)
+        named = robots_sitemaps(response.body, response.url)
+        followed = [url for url in named if self._allowed(url)]
+        if not followed:  # the rule counts on robots.txt for its sitemaps: finding none loses the source
+            where = f"{len(named)} on other hosts" if named else "none"
+            yield FetchFailure("sitemap", response.meta["ingot_url"], f"robots.txt names no sitemap here ({where})",
+                               response.status)
+        for url in followed:
+            yield self._request(url, "sitemap", self.parse_sitemap, handle_httpstatus_list=[304])
+
+    def parse_home_feeds(self, response):
+        yield self.raw_page(response)
+        html = response.text if isinstance(response, TextResponse) else ""
+        named = [url for url in page_feed_urls(html, response.url) if self._allowed(url)]
+        for url in named:
+            yield self._request(url, "feed", self.parse_feed, handle_httpstatus_list=[304])
+        if named:
+            return
+        home = response.url if self._allowed(response.url) else self.site.base_url
+        candidates = candidate_feed_urls(home)
+        self._feed_candidates = {"pending": len(candidates), "found": 0, "home": home}
+        for url in candidates:
+            # the same URL may be a named feed too: each guess must answer, so that the last one can judge
+            yield Request(url, callback=self.parse_candidate_feed, errback=self.candidate_feed_failed,
+                          dont_filter=True, meta={"ingot_kind": "feed", "ingot_url": url,
+                                                  "handle_httpstatus_list": [304]})
+
+    def parse_candidate_feed(self, response):
+        if response.status == 304 or looks_like_feed(response.body):
+            self._feed_candidates["found"] += 1
+            yield from self.parse_feed(response)
+        else:
+            self.crawler.stats.inc_value("ingot/feed_candidates_not_feed")
+        yield from self._feed_candidate_done()
+
+    def candidate_feed_failed(self, failure):
+        # a guessed address that is not there (404, 410, 403...) is an answer, not a lost page
+        if failure.check(HttpError) and 400 <= failure.value.response.status < 500:
+            self.crawler.stats.inc_value("ingot/feed_candidates_missing")
+        else:
+            yield from self.failed(failure)
+        yield from self._feed_candidate_done()
+
+    def _feed_candidate_done(self):
+        state = self._feed_candidates
+        state["pending"] -= 1
+        if state["pending"] == 0 and not state["found"]:
+            yield FetchFailure("feed", state["home"], "no feed named by the home page nor at "
+                               + ", ".join(urlsplit(url).path for url in candidate_feed_urls(state["home"])))
 
     def parse_article(self, response):
         yield self.raw_page(response)

@@ -199,7 +199,7 @@ def cmra_page(L: list[str]) -> str:
         out = []
         for n in range(first, last + 1, 3):
             category, title = L[n + 1].split(" | ", 1)
-            out.append(f'<li><i>{esc(L[n])}</i><a href="/xiehuigongzuo/{3000 + n}.html"><span>{esc(category)}</span> | '
+            out.append(f'<li><i>{esc(L[n])}</i><a href="/cmra/xiehuigongzuo/20230301/{230000 + n}.html"><span>{esc(category)}</span> | '
                        f'{esc(title)}</a><p>{esc(L[n + 2])}</p></li>')
         return "\n".join(out)
 
@@ -215,10 +215,10 @@ def cmra_page(L: list[str]) -> str:
 </head>
 <body>
 <div class="top"><div class="logo"><a href="/"><img src="/skin/images/logo.png" alt="中国有色金属工业协会再生金属分会"></a></div>
-<ul class="nav"><li><a href="/">首页</a></li><li><a href="/xiehuigongzuo/">协会工作</a></li><li><a href="/huiyikaocha/">会议与考察</a></li><li><a href="/zhengcefagui/">政策法规</a></li></ul></div>
+<ul class="nav"><li><a href="/">首页</a></li><li><a href="/cmra/xiehuigongzuo/">协会工作</a></li><li><a href="/cmra/huiyikaocha/">会议与考察</a></li><li><a href="/cmra/zhengcefagui/">政策法规</a></li></ul></div>
 <div class="main">
   <div class="left">
-    <div class="position">当前位置：<a href="/">主页</a> &gt; <a href="/xiehuigongzuo/">协会工作</a> &gt;</div>
+    <div class="position">当前位置：<a href="/">主页</a> &gt; <a href="/cmra/xiehuigongzuo/">协会工作</a> &gt;</div>
     <div class="article">
       <h1 class="title">{esc(L[1])}</h1>
       <div class="content">
@@ -348,7 +348,7 @@ def main(seeds: Path) -> None:
     gbk = real.replace('content="text/html; charset=utf-8"', 'content="text/html; charset=gbk"')
     write(DATA / "cnmn_459472_gbk.html", gbk, "gbk")
     write(WEB / "difang.gmw.cn" / "nmg" / "2024-07" / "04" / "content_37421613.htm", gmw_page(lines(seeds, "001")))
-    write(WEB / "www.cmra.cn" / "xiehuigongzuo" / "4436.html", cmra_page(lines(seeds, "002")))
+    write(WEB / "www.cmra.cn" / "cmra" / "xiehuigongzuo" / "20210118" / "204436.html", cmra_page(lines(seeds, "002")))
     slug = "103442297-une-delegation-de-haut-niveau-de-l-aluminium-stewardship-initiative-asi-visite-smm"
     smm_url = f"https://news.metal.com/fr/newscontent/{slug}"
     write(WEB / "news.metal.com" / "fr" / "newscontent" / slug, smm_page(lines(seeds, "003"), smm_url))

@@ -28,7 +28,7 @@ CNMN = dict(allowed_hosts=["www.cnmn.com.cn", "paper.cnmn.com.cn", "m.cnmn.com.c
 GMW = dict(allowed_hosts=["difang.gmw.cn", "www.gmw.cn", "m.gmw.cn"], timezone="Asia/Shanghai", extract={
     "title_selector": "h1.u-title", "body_selector": "div.u-mainText", "date_selector": "span.m-con-time",
     "source_selector": "span.m-con-source a", "drop_selectors": ["#shareMask", ".g-tips", ".m-tjyd", ".m-mood"]})
-CMRA = dict(allowed_hosts=["www.cmra.cn"], timezone="Asia/Shanghai", extract={
+CMRA = dict(allowed_hosts=["www.cmra.cn", "cmra.cn"], timezone="Asia/Shanghai", extract={
     "title_selector": "div.article h1.title", "body_selector": "div.article div.content",
     "source_selector": "div.laiyuan", "editor_selector": "div.zeren", "drop_selectors": ["div.tuijian", "div.rdnr"]})
 SMM = dict(allowed_hosts=["news.metal.com", "www.metal.com"], timezone="Asia/Shanghai", extract={
@@ -47,6 +47,7 @@ class SeedPage:
     url: str
     timezone: str
     site: dict
+    url_day: str | None = None  # the publication day the URL path carries, for a page that prints no date
 
     def body(self) -> bytes:
         return (WEB / self.path).read_bytes()
@@ -64,8 +65,9 @@ SEED_PAGES = {
                          "https://www.cnmn.com.cn/ShowNews1.aspx?id=459472", "Asia/Shanghai", CNMN),
     "001": SeedPage("001", "difang.gmw.cn/nmg/2024-07/04/content_37421613.htm",
                     "https://difang.gmw.cn/nmg/2024-07/04/content_37421613.htm", "Asia/Shanghai", GMW),
-    "002": SeedPage("002", "www.cmra.cn/xiehuigongzuo/4436.html",
-                    "http://www.cmra.cn/xiehuigongzuo/4436.html", "Asia/Shanghai", CMRA),
+    "002": SeedPage("002", "www.cmra.cn/cmra/xiehuigongzuo/20210118/204436.html",
+                    "http://www.cmra.cn/cmra/xiehuigongzuo/20210118/204436.html", "Asia/Shanghai", CMRA,
+                    url_day="2021-01-18"),
     "003": SeedPage("003", f"news.metal.com/fr/newscontent/{SMM_SLUG}",
                     f"https://news.metal.com/fr/newscontent/{SMM_SLUG}", "Asia/Shanghai", SMM),
     "004": SeedPage("004", "iiu.isit.or.th/th/news/Business News/Content-6342.aspx",
