@@ -89,6 +89,7 @@ class RawPagePipeline:
         pipeline = cls(crawler, url)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(pipeline.spider_error, signal=signals.spider_error)
         return pipeline
 
     def open_spider(self):
@@ -132,6 +133,17 @@ class RawPagePipeline:
                                               extra={"target": request.url}))
         else:
             self.crawler.stats.inc_value("ingot/redirect_merged")
+
+    def spider_error(self, failure, response, spider=None):
+        """A callback that raised lost whatever its page held: one failure, under that page's URL (Scrapy's stats
+        count it twice, as ``spider_exceptions/count`` and under the exception's name, and name no URL)."""
+        request = getattr(response, "request", None)
+        meta = request.meta if request is not None else {}
+        url = meta.get("ingot_url") or getattr(response, "url", "") or "(start requests)"
+        error = failure.value
+        self.failures.append(FetchFailure(meta.get("ingot_kind", "other"), url,
+                                          f"spider error {type(error).__name__}: {str(error)[:160]}".rstrip(": "),
+                                          getattr(response, "status", None)))
 
     def flush(self) -> None:
         """Write the buffered pages; while the database is unreachable, keep them and try again later."""
@@ -205,9 +217,6 @@ class RawPagePipeline:
         try:
             self._write_until_deadline(self._write_batch if self.buffer else lambda: None)
             scrapy_stats = self.crawler.stats.get_stats()
-            for key, count in scrapy_stats.items():
-                if key.startswith("spider_exceptions/"):  # a callback that raised lost whatever that page held
-                    self.failures.append(FetchFailure("other", "", f"spider error {key.split('/', 1)[1]} x{count}"))
             stats = crawl_stats(scrapy_stats, self.pages, self.failures, self.refused,
                                 time.monotonic() - self.started, reason)
             status, error = run_outcome(reason, self.pages, self.failures)

@@ -13,17 +13,23 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Request, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawlers.autodiscovery import candidate_feed_urls, looks_like_feed, page_feed_urls, robots_sitemaps, robots_url
 from crawlers.dates import is_within_days
-from crawlers.discovery import declared_charset, list_links, next_page_url, parse_feed, parse_sitemap, rel_canonical
+from crawlers.discovery import (SITEMAP_MAX_BYTES, declared_charset, list_links, next_page_url, parse_feed,
+                                parse_sitemap, rel_canonical)
 from crawlers.failures import failure_reason, is_decision
 from crawlers.hooks import get_hook
 from crawlers.items import FetchFailure, RawPage
 from crawlers.urls import choose_canonical, is_allowed_url, is_public_web_url, matches_any
 from ingot.sites import load_site
+
+# Levels of sitemap indexes followed below a listed sitemap: real sites nest one or two; a chain of indexes each
+# naming a new one (generated, or a trap) stops here.
+SITEMAP_MAX_DEPTH = 5
 
 
 class NewsSpider(scrapy.Spider):
@@ -53,10 +59,11 @@ class NewsSpider(scrapy.Spider):
                           meta={"ingot_kind": "other", "ingot_url": self.site.base_url})
         if self.rules.sitemaps_from_robots:
             yield self._request(robots_url(self.site.base_url), "other", self.parse_robots_sitemaps)
+        # a feed or sitemap cut short still holds links: its body is kept (see _retry_cut) instead of failing
         for url in self.rules.feeds:
-            yield self._request(url, "feed", self.parse_feed, handle_httpstatus_list=[304])
+            yield self._feed_request(url)
         for url in self.rules.sitemaps:
-            yield self._request(url, "sitemap", self.parse_sitemap, handle_httpstatus_list=[304])
+            yield self._sitemap_request(url, depth=0)
         for index, rule in enumerate(self.rules.lists):
             yield self._request(rule.url, "list", self.parse_list, list_rule=index, list_page=1)
         for index, rule in enumerate(self.rules.json_lists):
@@ -70,30 +77,61 @@ class NewsSpider(scrapy.Spider):
     def parse_feed(self, response):
         if self._not_modified(response):
             return
+        retry = self._retry_cut(response)
+        if retry is not None:
+            yield retry
+            return
         yield self.raw_page(response)
-        links, problem = parse_feed(response.body, response.url, self.site.timezone)
-        if problem:  # the entries after the break are lost: the run says so
+        links, problem = parse_feed(response.body, response.url, self.site.timezone,
+                                    headers=self._document_headers(response), cut=self._cut(response))
+        if problem:  # the entries after a cut or a break are lost: the run says so
             yield FetchFailure("feed", response.meta.get("ingot_url", response.url), problem, response.status)
         yield from self._follow(links)
 
     def parse_sitemap(self, response):
         if self._not_modified(response):
             return
+        retry = self._retry_cut(response)
+        if retry is not None:
+            yield retry
+            return
         yield self.raw_page(response)
-        sitemap = parse_sitemap(response.body, self.site.timezone)
+        url = response.meta.get("ingot_url", response.url)
+        sitemap = parse_sitemap(response.body, self.site.timezone, base_url=response.url,
+                                headers=self._document_headers(response), cut=self._cut(response))
         if sitemap.problem:
-            yield FetchFailure("sitemap", response.meta.get("ingot_url", response.url), sitemap.problem,
-                               response.status)
+            yield FetchFailure("sitemap", url, sitemap.problem, response.status)
+        if sitemap.is_feed:
+            self.crawler.stats.inc_value("ingot/sitemap_read_as_feed")
         if sitemap.is_index:
-            for link in sitemap.links:
-                if self._allowed(link.url) and (not self.rules.sitemap_follow
-                                                or matches_any(link.url, self.rules.sitemap_follow)):
-                    yield self._request(link.url, "sitemap", self.parse_sitemap, handle_httpstatus_list=[304])
+            yield from self._follow_index(sitemap, url, response.meta.get("sitemap_depth", 0) + 1, response.status)
             return
         window = self.rules.news_sitemap_days if sitemap.is_news else None
         links = [link for link in sitemap.links if is_within_days(link.published, self.day, window,
                                                                   self.site.timezone)]
         yield from self._follow(links)
+
+    def _follow_index(self, sitemap, url: str, depth: int, status: int):
+        """The child sitemaps of an index, each one level deeper; an index chain deeper than
+        ``SITEMAP_MAX_DEPTH`` (a loop of generated indexes, a trap) stops there, recorded once under the index."""
+        children = [link.url for link in sitemap.links if self._allowed(link.url) and (
+            not self.rules.sitemap_follow or matches_any(link.url, self.rules.sitemap_follow))]
+        if depth > SITEMAP_MAX_DEPTH:
+            if children:
+                yield FetchFailure("sitemap", url, f"sitemap index nested deeper than {SITEMAP_MAX_DEPTH} levels: "
+                                                   f"its {len(children)} sitemap(s) not followed", status)
+            return
+        for child in children:
+            yield self._sitemap_request(child, depth)
+
+    def _feed_request(self, url: str) -> Request:
+        return self._request(url, "feed", self.parse_feed, handle_httpstatus_list=[304],
+                             download_fail_on_dataloss=False)
+
+    def _sitemap_request(self, url: str, depth: int) -> Request:
+        """Up to the protocol's 50 MB (more than the pages' DOWNLOAD_MAXSIZE), ``depth`` levels of indexes down."""
+        return self._request(url, "sitemap", self.parse_sitemap, handle_httpstatus_list=[304], sitemap_depth=depth,
+                             download_fail_on_dataloss=False, download_maxsize=SITEMAP_MAX_BYTES)
 
     def parse_list(self, response):
         rule = self.rules.lists[response.meta["list_rule"]]
@@ -130,14 +168,14 @@ class NewsSpider(scrapy.Spider):
             yield FetchFailure("sitemap", response.meta["ingot_url"], f"robots.txt names no sitemap here ({where})",
                                response.status)
         for url in followed:
-            yield self._request(url, "sitemap", self.parse_sitemap, handle_httpstatus_list=[304])
+            yield self._sitemap_request(url, depth=0)
 
     def parse_home_feeds(self, response):
         yield self.raw_page(response)
         html = response.text if isinstance(response, TextResponse) else ""
         named = [url for url in page_feed_urls(html, response.url) if self._allowed(url)]
         for url in named:
-            yield self._request(url, "feed", self.parse_feed, handle_httpstatus_list=[304])
+            yield self._feed_request(url)
         if named:
             return
         home = response.url if self._allowed(response.url) else self.site.base_url
@@ -147,7 +185,8 @@ class NewsSpider(scrapy.Spider):
             # the same URL may be a named feed too: each guess must answer, so that the last one can judge
             yield Request(url, callback=self.parse_candidate_feed, errback=self.candidate_feed_failed,
                           dont_filter=True, meta={"ingot_kind": "feed", "ingot_url": url,
-                                                  "handle_httpstatus_list": [304]})
+                                                  "handle_httpstatus_list": [304],
+                                                  "download_fail_on_dataloss": False})
 
     def parse_candidate_feed(self, response):
         if response.status == 304 or looks_like_feed(response.body):
@@ -248,6 +287,26 @@ class NewsSpider(scrapy.Spider):
             meta["handle_httpstatus_list"] = handle
         return Request(url, callback=callback, errback=self.failed,
                        meta={"ingot_kind": kind, "ingot_url": url, **meta})
+
+    def _cut(self, response) -> str | None:
+        """A body cut short of its Content-Length (kept, for feeds and sitemaps, by ``download_fail_on_dataloss``
+        off). Scrapy's other flag, ``partial``, only says the server closed the connection without announcing a
+        length: whether that body is whole is told by the document itself (its root element closed or not)."""
+        if "dataloss" in response.flags:
+            return "response cut short of its Content-Length"
+        return None
+
+    def _retry_cut(self, response):
+        """A cut feed or sitemap is fetched again as a failed download would be; after the last retry, what it
+        holds is read and the cut recorded."""
+        if self._cut(response) is None:
+            return None
+        return get_retry_request(response.request, spider=self, reason="ResponseDataLossError")
+
+    @staticmethod
+    def _document_headers(response) -> dict[str, str]:
+        return {name: response.headers.get(name, b"").decode("latin-1")
+                for name in ("Content-Type", "Content-Location") if response.headers.get(name)}
 
     def _not_modified(self, response) -> bool:
         if response.status == 304:
