@@ -132,8 +132,8 @@ def decode_page(body: bytes | str, http_charset: str | None = None) -> Decoded:
             return found
     if as_utf8 is not None:
         return Decoded(as_utf8.lstrip("\ufeff"), "utf-8")
-    found = _most_plausible(body, CJK_CODECS) or _lenient(body, "utf-8") or _most_plausible(body, CJK_CODECS,
-                                                                                             lenient=True)
+    found = (_most_plausible(body, CJK_CODECS) or _lenient(body, "utf-8")
+             or _most_plausible(body, CJK_CODECS, lenient=True))
     if found:
         return found
     if not declared:
