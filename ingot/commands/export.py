@@ -19,6 +19,8 @@ def register(subparsers) -> None:
         "in constant memory whatever the size. In CSV, a text cell starting with "
         f"{FORMULA_PREFIXES_TEXT} gets a leading ' so that a spreadsheet shows it as text instead of running "
         "it as a formula; JSON lines and Parquet keep every value as stored.",
+        epilog="Exit status: 0 when complete; 2 for an output path that cannot be used; 1 when writing failed "
+        "(disk full); 141 when the reader of stdout left early (`| head`), as for a process ended by SIGPIPE.",
     )
     parser.add_argument("--format", required=True, choices=FORMATS, help="output format")
     parser.add_argument("--since", type=datetime.date.fromisoformat, metavar="DAY",

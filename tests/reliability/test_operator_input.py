@@ -52,3 +52,19 @@ def test_an_unknown_site_is_the_same_configuration_error_in_every_command(comman
     result = run_ingot(*command, env={**NO_DATABASE, "INGOT_SITES_DIR": str(SITES_DIR)})
     assert result.returncode == 2
     assert one_line(result).endswith(f"no site 'no_such_site' in {SITES_DIR}; `ingot sites` lists the keys")
+
+
+def test_an_output_that_fails_part_way_leaves_the_old_file_and_no_temporary(tmp_path):
+    """A full disk met mid-write (raised here as the kernel raises it) leaves the target as it was."""
+    import errno
+
+    from ingot.output_file import OutputFailed, atomic_output
+
+    target = tmp_path / "articles.csv"
+    target.write_text("previous export\n")
+    with pytest.raises(OutputFailed, match=f"^disk full writing {target}$"):
+        with atomic_output(target) as out:
+            out.write(b"half of a new export")
+            raise OSError(errno.ENOSPC, "No space left on device")
+    assert target.read_text() == "previous export\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["articles.csv"]
