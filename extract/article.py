@@ -36,7 +36,7 @@ from .page import Page
 from .rules import ExtractRules
 from .zones import default_timezone
 
-EXTRACTOR_VERSION = "1.3.1"
+EXTRACTOR_VERSION = "1.3.2"
 _MARKUP = re.compile(r"<(?:p|div|article|section|br)\b", re.I)
 
 NOT_ARTICLE = "not_article"
@@ -50,8 +50,27 @@ REJECT_REASONS = frozenset({NOT_ARTICLE, PAYWALLED_TEASER, EMPTY, WRONG_HOST, MI
 
 MIRROR_MIN_READINGS = 10  # a real page never has a dozen "字(pīnyīn)" readings
 _ROOT_PATH = re.compile(r"^/?(?:(?:index|default|home)\.(?:s?html?|aspx?|php|jsp))?$", re.I)
-_SOFT_404 = re.compile(r"\b404\b|not found|页面不存在|頁面不存在|页面未找到|找不到(?:该|此|您要的)?页面|您访问的页面|"
-                       r"page introuvable|seite nicht gefunden|página no encontrada|ไม่พบหน้า", re.I)
+# An error page's title: a "not found" phrase as the whole title, or as its first or last segment (segments split
+# by | – — : · _ or a hyphen that does not join two letters or digits), so "Page not found – Site" and "站名-页面不存在"
+# are error pages while "Steel plant story-404 is back", "Model X-404 review" and "Lithium not found in survey" are
+# headlines.
+_NOT_FOUND_PHRASE = (
+    r"(?:http\s*)?(?:(?:error|erreur|fehler)(?:\s+code)?\s*)?404(?:\s*(?:error|page|erreur|fehler))?"
+    r"(?:\s*[-–:]?\s*(?:(?:page|file)\s+)?not\s+found)?"
+    r"|(?:404\s*[-–:]?\s*)?(?:(?:oops|sorry|error)[!,.:]*\s*)?(?:(?:the\s+)?(?:page|file|article|content|document)\s+)?"
+    r"(?:not\s+found|(?:could\s+not|cannot|can[’']t)\s+be\s+found)"
+    r"|(?:404\s*)?(?:(?:抱歉|对不起|對不起)[，,！!]?\s*)?"
+    r"(?:您(?:所)?(?:要)?(?:访问|訪問|请求|請求|查找)的)?(?:页面|頁面|网页|網頁)(?:不存在|未找到|找不到|无法找到|無法找到|"
+    r"已删除|已被删除|已刪除|不存在或已被删除)[!！。]?"
+    r"|(?:404\s*)?找不到(?:该|此|您要的)?(?:页面|頁面|网页|網頁)"
+    r"|page\s+(?:introuvable|non\s+trouvée)|seite\s+nicht\s+gefunden|página\s+no\s+encontrada"
+    r"|página\s+não\s+encontrada|ページが見つかりません|페이지를\s*찾을\s*수\s*없습니다"
+    r"|ไม่พบหน้า(?:ที่(?:คุณ)?ต้องการ|เว็บ|ที่ค้นหา)?"
+)
+_SEGMENT_END = r"(?:\s*[|｜–—:：·•»_]|\s+-|(?<![A-Za-z0-9])-|-(?![A-Za-z0-9]))"
+_SEGMENT_START = r"(?:[|｜–—:：·•«_]\s*|-\s+|(?<![A-Za-z0-9])-|-(?![A-Za-z0-9]))"
+_SOFT_404 = re.compile(rf"^\s*(?:{_NOT_FOUND_PHRASE})\s*[.!。！]?\s*(?:$|{_SEGMENT_END})"
+                       rf"|{_SEGMENT_START}\s*(?:{_NOT_FOUND_PHRASE})\s*[.!。！]?\s*$", re.I)
 _DATE_LINE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 _PAYWALL_TEXT_LIMIT = 1500  # a generic paywall signal is only believed when the visible text is this short
 

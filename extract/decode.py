@@ -1,23 +1,28 @@
 """Bytes → str, once and explicitly.
 
-Chain: HTTP charset → <meta charset>/http-equiv → strict UTF-8 → GB18030. Every step decodes *strictly*: a
-declared charset that does not fit the bytes (real pages lie) falls through to the next step instead of
-producing U+FFFD. GB2312/GBK are read as GB18030 (its superset: pages labelled gb2312 routinely use GBK
-characters) and Big5 as Big5-HKSCS for the same reason.
+Chain: HTTP charset → <meta charset>/http-equiv → strict UTF-8 → the most plausible CJK reading. Every step
+decodes *strictly*: a declared charset that does not fit the bytes (real pages lie) falls through to the next
+step instead of producing U+FFFD. GB2312/GBK are read as GB18030 (its superset: pages labelled gb2312 routinely
+use GBK characters), Big5 as Big5-HKSCS, Shift_JIS as windows-31j (cp932) and EUC-KR as UHC (cp949) for the
+same reason.
 
-Two lies strict decoding cannot catch, because legacy codecs accept almost any byte string:
+Lies strict decoding cannot catch, because legacy codecs accept almost any byte string:
 * bytes that are valid multi-byte UTF-8 but declared as a legacy charset: valid UTF-8 by accident is
   vanishingly rare for real text, so UTF-8 wins;
-* GBK bytes declared as a single-byte charset (latin-1/cp1252): if they also decode as GB18030 into mostly
-  Han characters, most of them GB2312's common ones, GB18030 wins (accented Latin text also decodes into Han
-  characters, rare ones).
-Not caught: GBK bytes declared Big5 (or the reverse) usually decode strictly into the wrong characters; the
-declaration is believed. SITES.md §1.6 has seen no Big5 on these sites.
+* CJK bytes declared as another CJK charset (Big5 as GBK, GBK as Big5, EUC-JP as GBK...) or as a single-byte
+  charset (latin-1/cp1252): the declared reading decodes, into the wrong characters. ``cjk_text`` tells a reading
+  that is text in its language (nearly all its characters in the common set of that language's standard) from
+  one that is not; a declared CJK reading that is not, or a single-byte one, gives way to the CJK reading
+  (GB18030, Big5-HKSCS, Shift_JIS, EUC-JP, EUC-KR) that is the most plausible. With none plausible, or too few
+  CJK letters to judge (a short title), the declaration is believed. Accented Latin text read as GBK comes out
+  as rare characters, so a latin-1 page stays latin-1.
+* an undeclared page that is not UTF-8: the most plausible CJK reading, else windows-1252.
 
 When no charset decodes strictly, a few damaged bytes do not cost the page: a UTF-8 page with a stray Latin-1
 byte in a script, or a GBK page with one broken pair, decodes with those bytes left out (they carry no text),
-and their count is returned (`Decoded.replaced`) for the caller to record. Only bytes that no charset reads as text (binary data,
-or more than `MAX_REPLACED_SHARE` of the characters replaced) are `UndecodableError`.
+and their count is returned (`Decoded.replaced`) for the caller to record. Only bytes that no charset reads as
+text (binary data, a CJK reading that is soup, or more than `MAX_REPLACED_SHARE` of the characters replaced)
+are `UndecodableError`.
 """
 
 from __future__ import annotations
@@ -26,10 +31,16 @@ import codecs
 import re
 from typing import NamedTuple
 
+from .cjk_text import CJK_CODECS, MIN_LETTERS, PLAUSIBLE_SHARE, common_share, is_cjk_codec, is_doubtful
+
 # Labels whose strict superset we decode with instead.
 _SUPERSETS = {
     "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "gb_2312-80": "gb18030",
     "euc-cn": "gb18030", "big5": "big5hkscs", "x-big5": "big5hkscs", "cp950": "big5hkscs",
+    # WHATWG: Shift_JIS labels mean windows-31j, EUC-KR labels windows-949
+    "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932", "ms_kanji": "cp932",
+    "csshiftjis": "cp932", "windows-31j": "cp932", "euc-kr": "cp949", "ks_c_5601-1987": "cp949",
+    "windows-949": "cp949", "cseuckr": "cp949",
     # WHATWG: latin-1 labels mean windows-1252
     "iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",
 }
@@ -86,9 +97,10 @@ def decode_html(body: bytes | str, http_charset: str | None = None) -> tuple[str
 def decode_page(body: bytes | str, http_charset: str | None = None) -> Decoded:
     """The page's text, its codec and how many damaged byte sequences were replaced (see the module doc).
 
-    Order: BOM → strict UTF-8 (non-ASCII) → each declared charset strictly → each declared charset with a few
-    bytes replaced → strict GB18030 holding Han text → UTF-8, then GB18030, with a few bytes replaced → for an
-    undeclared page, windows-1252 (the web's default for unlabelled pages).
+    Order: BOM → strict UTF-8 (non-ASCII) → each declared charset strictly (a CJK reading that does not read as
+    its language, or a single-byte one, gives way to a CJK reading that does) → each declared charset with a few
+    bytes replaced → the most plausible strict CJK reading → UTF-8, then the most plausible CJK reading, with a
+    few bytes replaced → for an undeclared page, windows-1252 (the web's default for unlabelled pages).
     """
     if isinstance(body, str):
         return Decoded(body, "str")
@@ -106,29 +118,46 @@ def decode_page(body: bytes | str, http_charset: str | None = None) -> Decoded:
     declared = list(dict.fromkeys(c for c in map(normalise_charset, (http_charset, declared_meta_charset(body))) if c))
     for codec in declared:
         text = _strict(body, codec)
-        if text is not None and _is_single_byte(codec):
-            as_gb = _strict(body, "gb18030")
-            if as_gb is not None and _reads_as_chinese(as_gb):
-                return Decoded(as_gb.lstrip("\ufeff"), "gb18030")
-        if text is not None:
-            return Decoded(text.lstrip("\ufeff"), codec)
+        if text is None:
+            continue
+        if _is_single_byte(codec) or (is_cjk_codec(codec) and is_doubtful(text, codec)):
+            others = [c for c in CJK_CODECS if c != codec]
+            found = _most_plausible(body, others) or _most_plausible(body, others, lenient=True)
+            if found:
+                return found
+        return Decoded(text.lstrip("\ufeff"), codec)
     for codec in declared:
         found = _lenient(body, codec)
         if found:
             return found
     if as_utf8 is not None:
         return Decoded(as_utf8.lstrip("\ufeff"), "utf-8")
-    as_gb = _strict(body, "gb18030")
-    if as_gb is not None and _reads_as_chinese(as_gb):
-        return Decoded(as_gb.lstrip("\ufeff"), "gb18030")
-    found = _lenient(body, "utf-8") or _lenient(body, "gb18030")
+    found = (_most_plausible(body, CJK_CODECS) or _lenient(body, "utf-8")
+             or _most_plausible(body, CJK_CODECS, lenient=True))
     if found:
         return found
     if not declared:
         text = _strict(body, "cp1252")
         if text is not None:
             return Decoded(text.lstrip("\ufeff"), "cp1252")
-    return _undecodable(declared + ["utf-8", "gb18030"])
+    return _undecodable(declared + ["utf-8", *CJK_CODECS])
+
+
+def _most_plausible(body: bytes, candidates, *, lenient: bool = False) -> Decoded | None:
+    """The reading, among the CJK codecs ``candidates``, that reads most as its language, if any is plausible."""
+    best, best_share = None, 0.0
+    for codec in candidates:
+        if lenient:
+            found = _lenient(body, codec)
+        else:
+            text = _strict(body, codec)
+            found = Decoded(text.lstrip("\ufeff"), codec) if text is not None else None
+        if found is None:
+            continue
+        counted, share = common_share(found.text, codec)
+        if counted >= MIN_LETTERS and share >= PLAUSIBLE_SHARE and share > best_share:
+            best, best_share = found, share
+    return best
 
 
 def _undecodable(tried: list[str]):
@@ -136,17 +165,19 @@ def _undecodable(tried: list[str]):
 
 
 def _lenient(body: bytes, codec: str, name: str | None = None) -> Decoded | None:
-    """`body` in `codec` with damaged sequences replaced, when they are few (and, for GB18030, the text is Han)."""
+    """`body` in `codec` with damaged sequences replaced, when they are few (and, for a CJK codec, the text does not
+    read as byte soup: any bytes decode as GB18030 or Big5 with a few replacements)."""
     try:
         text = body.decode(codec, "replace")
     except LookupError:
         return None
     replaced = text.count("\ufffd") - _count_ufffd_literals(body, codec)
-    if codec == "gb18030" and not _reads_as_chinese(text):
-        return None  # any byte soup decodes as GB18030; only Han text makes it the right reading
     if replaced > min(MAX_REPLACED, MAX_REPLACED_SHARE * len(text)):
         return None
-    return Decoded(text.lstrip("\ufeff").replace("\ufffd", ""), name or codec, replaced)
+    kept = text.lstrip("\ufeff").replace("\ufffd", "")
+    if is_cjk_codec(codec) and (is_doubtful(kept, codec) or not common_share(kept, codec)[0]):
+        return None
+    return Decoded(kept, name or codec, replaced)
 
 
 def _count_ufffd_literals(body: bytes, codec: str) -> int:
@@ -159,24 +190,3 @@ def _count_ufffd_literals(body: bytes, codec: str) -> int:
 
 def _is_single_byte(codec: str) -> bool:
     return codec.startswith(("cp125", "iso8859", "latin", "windows", "mac"))
-
-
-def _reads_as_chinese(text: str) -> bool:
-    """Whether a GB18030 reading is Chinese text rather than byte soup: most of its non-ASCII characters are
-    Han, and most of those are GB2312's common characters (both bytes 0xA1 or above). Latin-1 text read as GBK
-    also comes out Han ("ö" + "f" is a valid pair), but as rare GBK extension characters whose second byte is
-    the ASCII letter after the accent."""
-    non_ascii = [c for c in text if ord(c) > 127]
-    han = [c for c in non_ascii if "\u4e00" <= c <= "\u9fff"]
-    if not non_ascii or len(han) <= 0.3 * len(non_ascii):
-        return False
-    return sum(1 for c in han if _in_gb2312(c)) >= 0.5 * len(han)
-
-
-def _in_gb2312(character: str) -> bool:
-    try:
-        character.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return True
-

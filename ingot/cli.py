@@ -2,7 +2,9 @@
 
 Each command group lives in its own module under ``ingot.commands`` and exposes ``register(subparsers)``; the
 handler it sets receives the parsed arguments and a ``Settings``. Expected failures (``IngotError``) print one
-line and exit non-zero; anything else is a bug and keeps its traceback.
+line and exit non-zero; anything else is a bug and keeps its traceback. A reader that leaves early
+(``ingot export ... | head -1``) ends the command quietly with status 141, as SIGPIPE ends cat or grep: the
+output was cut short, so the status is not 0.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from ingot.errors import IngotError
@@ -28,6 +31,14 @@ COMMAND_MODULES = (
     "ingot.commands.demo",
     "ingot.commands.airflow",
 )
+
+
+BROKEN_PIPE_STATUS = 128 + 13  # killed by SIGPIPE, as a shell reports it
+
+
+def discard_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush of a closed pipe raises nothing."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,7 +63,12 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        return args.handler(args, Settings.from_env()) or 0
+        status = args.handler(args, Settings.from_env()) or 0
+        sys.stdout.flush()  # a closed pipe shows here rather than at exit
+        return status
+    except BrokenPipeError:
+        discard_stdout()
+        return BROKEN_PIPE_STATUS
     except IngotError as error:
         print(f"ingot {args.command}: {error}", file=sys.stderr)
         return error.exit_code

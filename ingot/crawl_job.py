@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ingot.database import connect, resolve_database_url
-from ingot.errors import IngotError
+from ingot.errors import IngotError, UnknownSite
 from ingot.paths import PROJECT_ROOT
 from ingot.settings import Settings
 from ingot.site_store import save_sites
@@ -71,7 +71,7 @@ def start_crawl(settings: Settings, site_key: str, day: date, *, overrides: Mapp
     """
     sites = load_sites(settings.sites_dir)
     if site_key not in sites:
-        raise CrawlFailed(f"no site {site_key!r} in {settings.sites_dir}; run `ingot sites` to list the keys")
+        raise UnknownSite(site_key, settings.sites_dir)
     database_url = resolve_database_url(settings)
     with connect(database_url) as conn:
         save_sites(conn, sites)

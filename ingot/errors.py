@@ -11,6 +11,13 @@ class ConfigurationError(IngotError):
     exit_code = 2
 
 
+class UnknownSite(ConfigurationError):
+    """A site key no rule file defines: a configuration error, with the same message and status everywhere."""
+
+    def __init__(self, key: str, sites_dir) -> None:
+        super().__init__(f"no site {key!r} in {sites_dir}; `ingot sites` lists the keys")
+
+
 class DatabaseUnavailable(IngotError):
     exit_code = 2
 

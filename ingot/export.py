@@ -4,6 +4,10 @@ Rows come through a server-side cursor in batches and go out batch by batch (a P
 memory depends on the batch size, never on the number of rows. Values are written the same way in every format:
 timestamps in ISO 8601 with their UTC offset (Parquet: UTC timestamps), days as YYYY-MM-DD, arrays as lists
 (CSV: a JSON array in the cell), NULL as null (CSV: an empty cell).
+
+CSV is opened by spreadsheets, which run a cell starting with ``=``, ``+``, ``-``, ``@``, TAB or CR as a formula
+(OWASP, "CSV Injection"): a scraped title such as ``=HYPERLINK(...)`` would become a live link or worse. Such a
+text cell is written with a leading ``'``, which spreadsheets show as text; the other formats keep the value.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from ingot.database import connect
 FORMATS = ("jsonl", "csv", "parquet")
 BATCH_ROWS = 2000
 JSON_OPTIONS = {"ensure_ascii": False, "default": str}
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES_TEXT = "=, +, -, @, TAB or CR"
 
 
 def export_query(*, since: datetime.date | None, site: str | None, lang: str | None) -> tuple[sql.Composed, dict]:
@@ -101,7 +107,8 @@ class CsvWriter:
             return "true" if value else "false"
         if isinstance(value, list):
             return json.dumps(plain_value(value), **JSON_OPTIONS)
-        return plain_value(value)
+        value = plain_value(value)
+        return inert_cell(value) if isinstance(value, str) else value
 
     def write(self, rows) -> None:
         self.csv.writerows([self.cell(v) for v in row] for row in rows)
@@ -109,6 +116,11 @@ class CsvWriter:
     def close(self) -> None:
         self.text.flush()
         self.text.detach()  # leave the caller's stream open
+
+
+def inert_cell(text: str) -> str:
+    """``text`` as a spreadsheet shows it rather than runs it: a leading ``'`` when it would start a formula."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 class ParquetWriter:

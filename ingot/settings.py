@@ -1,14 +1,22 @@
-"""The one place that reads the environment. Everything else receives a ``Settings`` or plain arguments."""
+"""The one place that reads the environment. Everything else receives a ``Settings`` or plain arguments.
+
+A value that does not parse is a ``ConfigurationError`` naming the variable, the value and what is expected
+(exit status 2), read when the settings are, before any work starts.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from platformdirs import user_data_path
 
+from ingot.errors import ConfigurationError
 from ingot.paths import PROJECT_ROOT, SITES_DIR
 
 DEFAULT_USER_AGENT = "ingot-newsbot/0.1 (+{contact})"
@@ -53,10 +61,33 @@ class Settings:
             home=Path(env.get("INGOT_HOME") or default_home()).expanduser(),
             sites_dir=Path(env.get("INGOT_SITES_DIR") or SITES_DIR).expanduser(),
             contact_url=env.get("INGOT_CONTACT_URL") or DEFAULT_CONTACT_URL,
-            news_timezone=env.get("INGOT_NEWS_TIMEZONE") or "Asia/Shanghai",
-            raw_retention_days=int(env.get("INGOT_RAW_RETENTION_DAYS") or 90),
+            news_timezone=time_zone_setting(env, "INGOT_NEWS_TIMEZONE", "Asia/Shanghai"),
+            raw_retention_days=positive_int_setting(env, "INGOT_RAW_RETENTION_DAYS", 90, unit="days"),
             fixture_web=env.get("INGOT_FIXTURE_WEB") or None,
         )
+
+
+def positive_int_setting(env: Mapping[str, str], name: str, default: int, *, unit: str) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    value = int(raw) if re.fullmatch(r"\s*[0-9]+\s*", raw) else 0
+    if value < 1:
+        raise ConfigurationError(f"{name}={raw!r} is not valid: expected a whole number of {unit}, at least 1 "
+                                 f"(unset: {default})")
+    return value
+
+
+def time_zone_setting(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigurationError(f"{name}={raw!r} is not valid: expected an IANA time zone such as "
+                                 f"{default!r}") from None
+    return raw
 
 
 def default_home() -> Path:

@@ -1,12 +1,12 @@
 """The site registry: one YAML rule file per site in sites/, holding its crawl and extract rules.
 
-A rule file is data. Its ``checked`` note says honestly what its URLs were checked against (a live fetch, a public
-source, "fixture web only", "unverified"); every file in sites/ has one (a test holds the registry to it; the
-loader only checks its type, so drafts and test rules may go without). It is validated when loaded: an unknown
-key, a wrong type, a bad time zone or a regex that does not compile is a ``SiteRuleError`` naming the file and
-the key. The ``crawl`` and ``extract`` sections are
-parsed by the packages that use them (``crawlers.rules`` and ``extract.rules``), so each layer owns its own
-vocabulary and the registry only checks the frame.
+A rule file is data, in UTF-8. Its ``checked`` note says honestly what its URLs were checked against (a live
+fetch, a public source, "fixture web only", "unverified"); every file in sites/ has one (a test holds the
+registry to it; the loader only checks its type, so drafts and test rules may go without). It is validated when
+loaded: bytes that are not UTF-8, an unknown key, a wrong type, a bad time zone or a regex that does not compile
+is a ``SiteRuleError`` naming the file and the key (or the offending byte). The ``crawl`` and ``extract``
+sections are parsed by the packages that use them (``crawlers.rules`` and ``extract.rules``), so each layer owns
+its own vocabulary and the registry only checks the frame.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def load_sites(directory: Path) -> dict[str, Site]:
 
 def load_site(path: Path) -> Site:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.safe_load(read_rule_text(path))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -64,6 +64,21 @@ def load_site(path: Path) -> Site:
         return parse_site(document, path)
     except (ValueError, TypeError) as error:
         raise SiteRuleError(f"{path}: {error}") from None
+
+
+def read_rule_text(path: Path) -> str:
+    """The text of a rule file, which must be UTF-8: a file saved in another encoding is named with its first
+    offending byte rather than read as the wrong characters."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SiteRuleError(f"{path}: cannot read ({error.strerror})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise SiteRuleError(f"{path}: not UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start}, line "
+                            f"{line}); save the file as UTF-8") from None
 
 
 def parse_site(document: Any, path: Path) -> Site:

@@ -10,7 +10,7 @@ from datetime import date
 import psycopg
 
 from ingot.database import describe_url, redact, resolve_database_url
-from ingot.errors import ConfigurationError, DatabaseUnavailable
+from ingot.errors import DatabaseUnavailable, UnknownSite
 from ingot.sites import load_sites
 
 
@@ -45,7 +45,7 @@ def run_extract(args, settings) -> int:
 
     sites = load_sites(settings.sites_dir)
     if args.site and args.site not in sites:
-        raise ConfigurationError(f"no site {args.site!r} in {settings.sites_dir}; `ingot sites` lists them")
+        raise UnknownSite(args.site, settings.sites_dir)
     database_url = resolve_database_url(settings)
     try:
         summary = extract_pages(database_url, sites, site_key=args.site, day=args.day, since=args.since,

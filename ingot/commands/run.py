@@ -17,9 +17,11 @@ from zoneinfo import ZoneInfo
 from ingot.airflow_env import AirflowRunFailed, airflow_environment, prepare_airflow, run_conf, test_dag_command
 from ingot.daily import load_planned_sites, load_site_days, render_report
 from ingot.database import connect, resolve_database_url
+from ingot.errors import UnknownSite
 from ingot.migrations import upgrade
 from ingot.paths import MIGRATIONS_DIR
 from ingot.settings import Settings
+from ingot.sites import load_sites
 
 POLL_SECONDS = 2
 QUERY_HINT = 'select site, published_at, title from articles order by published_at desc nulls last limit 20'
@@ -46,8 +48,17 @@ def add_run_arguments(parser) -> None:
 
 
 def run_run(args, settings: Settings) -> int:
+    require_sites(settings, args.sites)  # before the database and Airflow start
     db_url = resolve_database_url(settings)
     return run_pipeline_once(settings, db_url, args, psql_command='psql "$(.venv/bin/ingot db url)"')
+
+
+def require_sites(settings: Settings, keys) -> None:
+    """Raise ``UnknownSite`` for the first of ``keys`` that no rule file defines."""
+    configured = load_sites(settings.sites_dir)
+    for key in keys or ():
+        if key not in configured:
+            raise UnknownSite(key, settings.sites_dir)
 
 
 def today_in(timezone: str) -> date:

@@ -89,3 +89,25 @@ def test_filters(corpus):
 def test_unknown_format_is_refused(db_url):
     with pytest.raises(ValueError, match="unknown export format"):
         export(db_url, "xml")
+
+
+FORMULA_TITLES = ['=HYPERLINK("http://evil.example/","click me")', "+1 for copper", "-5% for nickel",
+                  "@SUM(A1:A9)", "\tindented", "\rcarriage"]
+
+
+def test_csv_cells_that_would_start_a_formula_are_written_as_text(db_url):
+    from tests.analysts.conftest import insert_article, insert_sites
+
+    ordinary = ["Zinc = steady", "Copper at $9,000 - a high", "2025 outlook"]
+    with psycopg.connect(db_url) as conn:
+        insert_sites(conn)
+        for n, title in enumerate(FORMULA_TITLES + ordinary):
+            insert_article(conn, site="alcircle", slug=f"t{n}", title=title, body=f"Body {n}.",
+                           language="en", published_at=datetime.datetime(2025, 5, 1, tzinfo=datetime.UTC),
+                           authors=["=cmd|' /C calc'!A0"] if n == 0 else ())
+    _, data = export(db_url, "csv")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+    assert [row["title"] for row in rows] == ["'" + t for t in FORMULA_TITLES] + ordinary
+    assert json.loads(rows[0]["authors"]) == ["=cmd|' /C calc'!A0"]  # a JSON array cell starts with [
+    _, lines = export(db_url, "jsonl")
+    assert [json.loads(line)["title"] for line in lines.decode().splitlines()] == FORMULA_TITLES + ordinary

@@ -187,6 +187,35 @@ def test_soft_404_and_empty():
     assert extract("<html><body><div></div></body></html>").reason == "empty"
 
 
+def short_story(title: str, text: str = "") -> str:
+    """A short news page (under the 1000 characters below which a not-found title makes a page an error page)."""
+    paragraphs = text or ("The plant in Hebei restarted its blast furnace on Monday after a three-month halt, "
+                          "the company said in a filing, citing firmer rebar margins and lower coke costs. "
+                          "Output should reach 8,000 tonnes a day by the end of the month.")
+    return (f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+            f"<p class='date'>2025-11-20</p><p>{paragraphs}</p>"
+            "<p>Analysts expect the restart to weigh on billet prices in northern China next week.</p>"
+            "</article></body></html>")
+
+
+@pytest.mark.parametrize("title", ["Steel plant story-404 is back", "Model X-404 review", "Route 404 reopens to "
+                                   "ore trucks", "Lithium deposit not found in the northern survey",
+                                   "SKU 404-A recalled", "Tesla Model X-404"])
+def test_a_headline_holding_404_or_not_found_is_not_an_error_page(title):
+    result = extract(short_story(title))
+    assert isinstance(result, Article), result
+    assert result.title == title
+
+
+@pytest.mark.parametrize("title", ["404 Not Found", "Page not found", "404", "Error 404 - Page Not Found | Metal News",
+                                   "Page not found – Aluminium Insider", "Metal News | 404", "页面不存在_中国有色网",
+                                   "中国有色网-页面不存在", "抱歉，您访问的页面不存在", "Seite nicht gefunden - Metall",
+                                   "Page introuvable | Métaux", "Página no encontrada", "Oops! Page not found."])
+def test_a_title_that_is_a_not_found_phrase_or_ends_or_starts_with_one_is_an_error_page(title):
+    page = short_story(title, "Sorry, the page you are looking for does not exist or has been moved.")
+    assert extract(page).reason == "soft_404"
+
+
 def test_reject_reasons_are_a_closed_set():
     assert REJECT_REASONS == {"not_article", "paywalled_teaser", "empty", "wrong_host", "mirror", "undecodable",
                               "soft_404"}

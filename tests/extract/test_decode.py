@@ -1,6 +1,8 @@
-"""The decoding chain: HTTP charset → <meta> → strict UTF-8 → GB18030, with lies caught."""
+"""The decoding chain: HTTP charset → <meta> → strict UTF-8 → the most plausible CJK reading, with lies caught."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -119,3 +121,113 @@ def test_bytes_mostly_damaged_stay_undecodable():
     body = html("utf-8", "Stahl " * 20).encode("utf-8") + bytes(range(0x80, 0x100)) * 8
     with pytest.raises(UndecodableError):
         decode_page(body)
+
+
+# Prose written for these tests: one market report in Simplified and Traditional Chinese, Japanese and Korean.
+# The Simplified text avoids the two characters (人, 普) whose GBK bytes are not valid Big5, so that its GBK bytes
+# also decode, strictly and wrongly, as Big5.
+SIMPLIFIED = (
+    "本周国内铝价延续震荡上行走势。受电解铝库存持续下降和下游消费回暖的双重影响，沪铝主力合约周五收于每吨两万零六百元，"
+    "较上周上涨百分之二点三。市场分析师表示，随着云南地区水电供应趋于稳定，部分电解铝企业已开始逐步复产，但新增产能释放"
+    "仍需时间，短期内供应偏紧的局面难以根本改变。与此同时，新能源汽车和光伏行业对铝材的需求保持强劲，铝板带箔企业订单饱满，"
+    "开工率维持在较高水平。分析师认为，海外市场方面，美联储加息预期减弱，美元指数回落，对有色金属价格形成一定支撑。不过，"
+    "欧洲能源价格仍处高位，当地冶炼厂减产的消息也在一定程度上推高了伦敦金属交易所的铝价。展望后市，业内多方预计铝价将在"
+    "两万元至两万一千元区间内运行，企业应密切关注库存变化和政策动向，合理安排采购与销售节奏。")
+TRADITIONAL = (
+    "本週國內鋁價延續震盪上行走勢。受電解鋁庫存持續下降和下游消費回暖的雙重影響，滬鋁主力合約週五收於每噸兩萬零六百元，"
+    "較上週上漲百分之二點三。市場人士表示，隨著雲南地區水電供應趨於穩定，部分電解鋁企業已開始逐步復產，但新增產能釋放"
+    "仍需時間，短期內供應偏緊的局面難以根本改變。與此同時，新能源汽車和光伏行業對鋁材的需求保持強勁，鋁板帶箔企業訂單飽滿，"
+    "開工率維持在較高水準。分析師認為，海外市場方面，美聯儲加息預期減弱，美元指數回落，對有色金屬價格形成一定支撐。不過，"
+    "歐洲能源價格仍處高位，當地冶煉廠減產的消息也在一定程度上推高了倫敦金屬交易所的鋁價。展望後市，業內普遍預計鋁價將在"
+    "兩萬元至兩萬一千元區間內運行，企業應密切關注庫存變化和政策動向，合理安排採購與銷售節奏。")
+JAPANESE = (
+    "今週のアルミニウム価格は、在庫の減少と需要の回復を背景に上昇傾向が続いた。ロンドン金属取引所の三か月先物は一トン当たり"
+    "二千四百ドル台で取引を終え、前週に比べて約二パーセント高くなった。市場関係者によると、中国の雲南省で水力発電の供給が"
+    "安定し、一部の製錬所が操業を再開し始めたものの、新たな生産能力が本格的に稼働するまでには時間がかかる見通しだ。一方、"
+    "電気自動車や太陽光発電向けのアルミ材の需要は堅調で、圧延メーカーの受注は高い水準を保っている。欧州ではエネルギー価格が"
+    "依然として高く、現地の製錬所による減産の動きも相場を下支えしている。専門家は、今後も価格は狭い範囲で推移すると予想して"
+    "おり、企業には在庫の動向を注意深く見守るよう呼びかけている。")
+KOREAN = (
+    "이번 주 국내 알루미늄 가격은 재고 감소와 수요 회복에 힘입어 상승세를 이어갔다. 런던금속거래소의 3개월물 가격은 톤당 "
+    "2,400달러대에서 거래를 마쳤으며, 전주 대비 약 2% 올랐다. 시장 관계자들은 중국 윈난성의 수력 발전 공급이 안정되면서 "
+    "일부 제련소가 가동을 재개했지만, 신규 생산 능력이 본격적으로 가동되기까지는 시간이 걸릴 것으로 내다봤다.")
+
+
+def report_page(text: str, meta_charset: str | None) -> str:
+    meta = f'<meta charset="{meta_charset}">' if meta_charset else ""
+    paragraphs = "".join(f"<p>{p}</p>" for p in re.split(r"(?<=[。.])", text) if p)
+    return f"<html><head>{meta}<title>Market report</title></head><body><article>{paragraphs}</article></body></html>"
+
+
+LIES = [  # text, the bytes' real encoding, the charset declared in <meta>, in HTTP, the codec that reads it
+    (TRADITIONAL, "big5", "gbk", None, "big5hkscs"),
+    (TRADITIONAL, "big5", None, "gb2312", "big5hkscs"),
+    (TRADITIONAL, "big5", None, None, "big5hkscs"),
+    (TRADITIONAL, "big5", "iso-8859-1", None, "big5hkscs"),
+    (SIMPLIFIED, "gbk", "big5", None, "gb18030"),
+    (SIMPLIFIED, "gbk", None, "big5", "gb18030"),
+    (SIMPLIFIED, "gbk", "euc-jp", None, "gb18030"),
+    (JAPANESE, "shift_jis", "utf-8", None, "cp932"),
+    (JAPANESE, "shift_jis", None, "utf-8", "cp932"),
+    (JAPANESE, "shift_jis", None, None, "cp932"),
+    (JAPANESE, "shift_jis", "gbk", None, "cp932"),
+    (JAPANESE, "euc_jp", "gb2312", None, "euc_jp"),
+    (JAPANESE, "euc_jp", None, None, "euc_jp"),
+    (KOREAN, "euc_kr", "gbk", None, "cp949"),
+    (KOREAN, "euc_kr", None, None, "cp949"),
+]
+
+
+@pytest.mark.parametrize("text,encoding,meta,http,codec", LIES)
+def test_a_cjk_page_declared_wrongly_or_not_at_all_decodes_to_its_text(text, encoding, meta, http, codec):
+    body = report_page(text, meta).encode(encoding)
+    decoded = decode_page(body, http)
+    assert (decoded.codec, decoded.replaced) == (codec, 0)
+    assert re.sub(r"<[^>]+>", "", decoded.text).endswith("Market report" + text)
+
+
+@pytest.mark.parametrize("text,encoding,meta,http", [
+    (SIMPLIFIED, "gbk", "big5", None), (TRADITIONAL, "big5", "gbk", None), (JAPANESE, "shift_jis", "utf-8", None)])
+def test_the_wrong_reading_is_the_trap(text, encoding, meta, http):
+    """The lie decodes strictly in the declared codec (or UTF-8 fails), so only plausibility can catch it."""
+    body = report_page(text, meta).encode(encoding)
+    declared = normalise_charset(meta or http)
+    if declared == "utf-8":
+        with pytest.raises(UnicodeDecodeError):
+            body.decode("utf-8")
+    else:
+        assert text not in body.decode(declared)
+
+
+@pytest.mark.parametrize("text,encoding,label,codec", [
+    (SIMPLIFIED, "gbk", "gbk", "gb18030"), (TRADITIONAL, "gbk", "gbk", "gb18030"),
+    (TRADITIONAL, "big5", "big5", "big5hkscs"), (JAPANESE, "shift_jis", "shift_jis", "cp932"),
+    (JAPANESE, "euc_jp", "euc-jp", "euc_jp"), (KOREAN, "euc_kr", "euc-kr", "cp949")])
+def test_a_cjk_page_declared_rightly_keeps_its_charset(text, encoding, label, codec):
+    decoded = decode_page(report_page(text, label).encode(encoding))
+    assert decoded.codec == codec and text in re.sub(r"<[^>]+>", "", decoded.text)
+
+
+def test_plausibility_separates_real_prose_from_wrong_readings():
+    from extract.cjk_text import common_share
+
+    for text, codec in [(SIMPLIFIED, "gb18030"), (TRADITIONAL, "big5hkscs"), (TRADITIONAL, "gb18030"),
+                        (JAPANESE, "cp932"), (KOREAN, "cp949")]:
+        assert common_share(text, codec)[1] >= 0.95, codec
+    wrong = [(TRADITIONAL, "big5", "gb18030"), (SIMPLIFIED, "gbk", "big5hkscs"), (JAPANESE, "euc_jp", "gb18030"),
+             (KOREAN, "euc_kr", "gb18030")]
+    for text, encoding, reading in wrong:
+        counted, share = common_share(text.encode(encoding).decode(reading), reading)
+        assert counted > 100 and share < 0.8, (encoding, reading, share)
+
+
+def test_a_short_cjk_text_too_short_to_judge_keeps_its_declared_charset():
+    body = html("big5", "海外市场方面").encode("gbk")  # six letters: too few to doubt the declaration
+    assert decode_page(body).codec == "big5hkscs"
+
+
+def test_a_big5_article_declared_gbk_extracts_its_traditional_text():
+    body = report_page(TRADITIONAL, "gbk").encode("big5")
+    result = extract_article(body, "https://news.example.tw/2025/11/20/aluminium.html", fetched_at=FETCHED_AT)
+    assert isinstance(result, Article), result
+    assert "本週國內鋁價延續震盪上行走勢" in result.text and "合理安排採購與銷售節奏" in result.text
