@@ -20,6 +20,7 @@ from crawlers.discovery import declared_charset, list_links, next_page_url, pars
 from crawlers.failures import failure_reason, is_decision
 from crawlers.hooks import get_hook
 from crawlers.items import FetchFailure, RawPage
+from crawlers.known import NOT_MODIFIED_FLAG
 from crawlers.urls import choose_canonical, is_allowed_url, is_public_web_url, matches_any
 from ingot.sites import load_site
 
@@ -47,9 +48,9 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self):
         for url in self.rules.feeds:
-            yield self._request(url, "feed", self.parse_feed, handle_httpstatus_list=[304])
+            yield self._request(url, "feed", self.parse_feed)
         for url in self.rules.sitemaps:
-            yield self._request(url, "sitemap", self.parse_sitemap, handle_httpstatus_list=[304])
+            yield self._request(url, "sitemap", self.parse_sitemap)
         for index, rule in enumerate(self.rules.lists):
             yield self._request(rule.url, "list", self.parse_list, list_rule=index, list_page=1)
         for index, rule in enumerate(self.rules.json_lists):
@@ -61,8 +62,6 @@ class NewsSpider(scrapy.Spider):
     # -- callbacks ---------------------------------------------------------------------------------------------
 
     def parse_feed(self, response):
-        if self._not_modified(response):
-            return
         yield self.raw_page(response)
         links, problem = parse_feed(response.body, response.url, self.site.timezone)
         if problem:  # the entries after the break are lost: the run says so
@@ -70,8 +69,6 @@ class NewsSpider(scrapy.Spider):
         yield from self._follow(links)
 
     def parse_sitemap(self, response):
-        if self._not_modified(response):
-            return
         yield self.raw_page(response)
         sitemap = parse_sitemap(response.body, self.site.timezone)
         if sitemap.problem:
@@ -81,7 +78,7 @@ class NewsSpider(scrapy.Spider):
             for link in sitemap.links:
                 if self._allowed(link.url) and (not self.rules.sitemap_follow
                                                 or matches_any(link.url, self.rules.sitemap_follow)):
-                    yield self._request(link.url, "sitemap", self.parse_sitemap, handle_httpstatus_list=[304])
+                    yield self._request(link.url, "sitemap", self.parse_sitemap)
             return
         window = self.rules.news_sitemap_days if sitemap.is_news else None
         links = [link for link in sitemap.links if is_within_days(link.published, self.day, window,
@@ -140,7 +137,7 @@ class NewsSpider(scrapy.Spider):
             url=page_url,
             final_url=response.url,
             canonical_url=choose_canonical(page_url, canonical, self.site.allowed_hosts),
-            http_status=response.status,
+            http_status=304 if NOT_MODIFIED_FLAG in response.flags else response.status,
             headers={name.decode("latin-1").lower(): ", ".join(v.decode("latin-1") for v in values)
                      for name, values in response.headers.items()},
             declared_encoding=declared,
@@ -174,14 +171,5 @@ class NewsSpider(scrapy.Spider):
         return is_public_web_url(url) and is_allowed_url(url, self.site.allowed_hosts)
 
     def _request(self, url: str, kind: str, callback, **meta) -> Request:
-        handle = meta.pop("handle_httpstatus_list", None)
-        if handle:
-            meta["handle_httpstatus_list"] = handle
         return Request(url, callback=callback, errback=self.failed,
                        meta={"ingot_kind": kind, "ingot_url": url, **meta})
-
-    def _not_modified(self, response) -> bool:
-        if response.status == 304:
-            self.crawler.stats.inc_value(f"ingot/not_modified/{response.meta['ingot_kind']}")
-            return True
-        return False
