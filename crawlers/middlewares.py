@@ -7,18 +7,23 @@ import logging
 import random
 from urllib.parse import urlsplit
 
+import psycopg
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Headers, TextResponse
+from scrapy.responsetypes import responsetypes
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
+from twisted.internet.threads import deferToThread
 
 from crawlers.failures import RefusedRequest
-from crawlers.known import KnownPages, load_known_pages
+from crawlers.known import NOT_MODIFIED_FLAG, KnownPages, StoredCopy, load_known_pages, load_stored_copy
 from crawlers.urls import is_allowed_url, is_public_web_url
 from ingot.database import connect
+from ingot.errors import DatabaseUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -99,20 +104,81 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
 
 
 class ConditionalGetMiddleware:
-    """Feeds and sitemaps are fetched with the validators (ETag, Last-Modified) of their last stored fetch."""
+    """Feeds and sitemaps are fetched with the validators (ETag, Last-Modified) of their newest stored fetch, and a
+    304 is answered with that fetch's stored body, so the spider reads it exactly as it would a 200.
+
+    A 304 says "the body you already have is the current one", not "nothing new for you": the stored copy may be
+    from any day's crawl, and a backfill of a past day needs the entries a later crawl already read (and skipped
+    as outside its own window). Reading the copy keeps a 304 equal to a 200 whatever order the days are crawled
+    in, and still saves the download. Sending no validators when backfilling would fetch in full, and would keep
+    a 304 meaning "skip the feed", right only while every earlier reading of the copy covered this day's entries
+    and fetched them all.
+
+    The copy is rebuilt as Scrapy's HTTP cache does (the stored response, its headers updated by the 304's) and
+    flagged ``NOT_MODIFIED_FLAG``, so the raw page records the fetch as a 304 holding the body it revalidated.
+    A copy deleted since the crawl began (raw page retention) is fetched again without validators; a 304 to a
+    request without validators goes on to the spider's error path, recorded as a lost page."""
+
+    # fields of the stored response a 304 does not update: they describe the (empty) 304's own body
+    BODY_FIELDS = frozenset({b"Content-Length", b"Content-Encoding", b"Transfer-Encoding", b"Content-Range"})
 
     def __init__(self, crawler):
         self.crawler = crawler
+        self.database_url = crawler.settings.get("INGOT_DATABASE_URL")
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
     def process_request(self, request):
-        if request.meta.get("ingot_kind") in ("feed", "sitemap"):
-            for name, value in known_pages(self.crawler).conditional_headers(request.url).items():
+        if request.meta.get("ingot_kind") not in ("feed", "sitemap") or request.meta.get("ingot_unconditional"):
+            return None
+        validators = known_pages(self.crawler).validators.get(request.url)
+        if validators is not None:
+            for name, value in validators.headers().items():
                 request.headers.setdefault(name, value)
+            request.meta["ingot_revalidates"] = validators.raw_page_id
         return None
+
+    async def process_response(self, request, response):
+        raw_page_id = request.meta.get("ingot_revalidates")
+        if response.status != 304 or raw_page_id is None:
+            return response
+        kind = request.meta.get("ingot_kind")
+        copy = await maybe_deferred_to_future(deferToThread(self._stored_copy, raw_page_id))
+        if copy is None:
+            self.crawler.stats.inc_value(f"ingot/not_modified_refetched/{kind}")
+            logger.info("304 for %s, whose stored copy cannot be read: fetching it in full", request.url)
+            return unconditional(request)
+        self.crawler.stats.inc_value(f"ingot/not_modified/{kind}")
+        headers = Headers(copy.headers)
+        for name, values in response.headers.items():
+            if name not in self.BODY_FIELDS:
+                headers.setlist(name, values)
+        cls = responsetypes.from_args(headers=headers, url=response.url, body=copy.body)
+        extra = {"encoding": None} if issubclass(cls, TextResponse) else {}  # read from the copy, not the 304
+        return response.replace(cls=cls, status=200, headers=headers, body=copy.body,
+                                flags=[*response.flags, NOT_MODIFIED_FLAG], **extra)
+
+    def _stored_copy(self, raw_page_id: int) -> StoredCopy | None:
+        """The stored copy, or None when it is gone or cannot be read now (the database is away): fetched anew."""
+        try:
+            with connect(self.database_url) as conn:
+                return load_stored_copy(conn, raw_page_id)
+        except (psycopg.OperationalError, DatabaseUnavailable) as error:
+            first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            logger.warning("stored copy %s (raw_page id) unreadable: %s", raw_page_id, first_line[:200])
+            return None
+
+
+def unconditional(request):
+    """The request again, without validators (and not filtered as a duplicate of itself)."""
+    again = request.replace(dont_filter=True)
+    for name in ("If-None-Match", "If-Modified-Since"):
+        again.headers.pop(name, None)
+    again.meta["ingot_unconditional"] = True
+    again.meta.pop("ingot_revalidates", None)
+    return again
 
 
 class KnownPagesSpiderMiddleware(BaseSpiderMiddleware):

@@ -4,8 +4,11 @@ Pages live at ``<root>/<host>/<path>``: ``https://www.cnmn.com.cn/ShowNews1.aspx
 ``www.cnmn.com.cn/ShowNews1.aspx@id=468110``; a path ending in ``/`` serves ``index.html``; a POST is looked up as
 ``<path>@POST`` (plus ``@<query>``), or first ``<path>@POST[@<query>]@body-<16 hex>`` where the hex opens the
 SHA-256 of the request body (AJAX endpoints such as CISA's answer by body). A sidecar ``<file>.meta.json`` may set ``status`` and ``headers``
-(Content-Type with a charset, Last-Modified, Location...), and, to imitate broken servers, ``delay`` (seconds
-before answering) and ``truncate`` (bytes actually sent of a body announced in full). The host comes from the ``Host`` header, so a crawler
+(Content-Type with a charset, Last-Modified, Location...), ``"etag": false`` (no ETag, for a server that
+validates by Last-Modified only), and, to imitate broken servers, ``delay`` (seconds before answering) and
+``truncate`` (bytes actually sent of a body announced in full). Conditional GETs are answered 304 as RFC 9110
+13.1 says: If-None-Match against the file's ETag (a hash of its bytes, unless the sidecar sets one), else
+If-Modified-Since against its Last-Modified. The host comes from the ``Host`` header, so a crawler
 that routes every request to this server keeps the site's real URLs. Every request is logged for assertions.
 
 Fault switches imitate what live sites and networks do to a crawler. A fault is a dict with a ``kind`` (see
@@ -28,6 +31,7 @@ import struct
 import threading
 import time
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -213,10 +217,11 @@ class FixtureRequestHandler(BaseHTTPRequestHandler):
         headers.update(meta.get("headers", {}))
         if meta.get("delay"):
             time.sleep(float(meta["delay"]))
-        etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
-        headers.setdefault("ETag", etag)
-        if status == 200 and self.headers.get("If-None-Match") == headers["ETag"]:
-            self._send(304, {"ETag": headers["ETag"]}, b"", method)
+        if meta.get("etag", True):
+            headers.setdefault("ETag", '"' + hashlib.sha256(body).hexdigest()[:20] + '"')
+        if status == 200 and method in ("GET", "HEAD") and not_modified(self.headers, headers):
+            validators = {name: headers[name] for name in ("ETag", "Last-Modified") if name in headers}
+            self._send(304, validators, b"", method)
             return
         self._send(status, headers, body, method, meta.get("truncate"))
 
@@ -296,6 +301,8 @@ class FixtureRequestHandler(BaseHTTPRequestHandler):
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
+        if status == 304:  # no body, whatever a fault asked for (RFC 9110 15.4.5)
+            body = b""
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if method != "HEAD":
@@ -304,7 +311,23 @@ class FixtureRequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
 
 
-@lru_cache(maxsize=4)
+def not_modified(request_headers, response_headers: dict) -> bool:
+    """Whether a conditional GET is answered 304: If-None-Match decides when sent (weak comparison, or ``*``);
+    otherwise If-Modified-Since at or after the Last-Modified date."""
+    if_none_match = request_headers.get("If-None-Match")
+    if if_none_match is not None:
+        etag = response_headers.get("ETag")
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return etag is not None and ("*" in tags or etag.removeprefix("W/") in tags)
+    since, modified = request_headers.get("If-Modified-Since"), response_headers.get("Last-Modified")
+    if not since or not modified:
+        return False
+    try:
+        return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):  # an unreadable date: answer in full, as RFC 9110 13.1.3 says
+        return False
+
+
 @lru_cache(maxsize=4)
 def gzip_bomb(size: int) -> bytes:
     """A gzip body that inflates to ``size`` bytes of one repeated HTML paragraph (about 1000:1). Cached:

@@ -5,7 +5,7 @@ Deleted once older than the retention period (``INGOT_RAW_RETENTION_DAYS``, coun
 * an article page whose recorded extraction outcome is an article that is still stored: the article keeps every
   extracted field (its ``raw_page_id`` becomes NULL) and the crawler still knows its URL from the article table;
 * a list, feed, sitemap or other discovery page, except the newest fetch of each URL (its ETag and Last-Modified
-  make the next crawl's conditional GET).
+  make the next crawl's conditional GET, and its body is what a 304 answer is read from).
 
 Kept whatever their age:
 

@@ -48,6 +48,34 @@ def test_conditional_get_answers_304(web):
     assert error.value.code == 304
 
 
+def test_conditional_get_by_last_modified_when_no_etag_is_sent(tmp_path):
+    site = tmp_path / "feeds.example.com"
+    site.mkdir()
+    (site / "feed.xml").write_text("<rss/>")
+    (site / "feed.xml.meta.json").write_text('{"etag": false, "headers": {"Last-Modified": '
+                                             '"Mon, 28 Sep 2026 08:05:00 GMT"}}')
+    with FixtureWeb(tmp_path) as web:
+        _, headers, _ = fetch(web, "feeds.example.com", "/feed.xml")
+        assert "ETag" not in headers
+        for since in ("Mon, 28 Sep 2026 08:05:00 GMT", "Tue, 29 Sep 2026 00:00:00 GMT"):
+            with pytest.raises(urllib.error.HTTPError) as error:
+                fetch(web, "feeds.example.com", "/feed.xml", headers={"If-Modified-Since": since})
+            assert error.value.code == 304
+            assert error.value.headers["Last-Modified"] == "Mon, 28 Sep 2026 08:05:00 GMT"
+        for since in ("Sun, 27 Sep 2026 08:05:00 GMT", "not a date"):
+            assert fetch(web, "feeds.example.com", "/feed.xml", headers={"If-Modified-Since": since})[0] == 200
+
+
+def test_if_none_match_decides_over_if_modified_since(web):
+    _, headers, _ = fetch(web, "news.example.com", "/")
+    stale = {"If-None-Match": '"an-older-version"', "If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}
+    assert fetch(web, "news.example.com", "/", headers=stale)[0] == 200
+    for tags in (f'"x", W/{headers["ETag"]}', "*"):
+        with pytest.raises(urllib.error.HTTPError) as error:
+            fetch(web, "news.example.com", "/", headers={"If-None-Match": tags})
+        assert error.value.code == 304
+
+
 def test_every_request_is_logged(web):
     fetch(web, "news.example.com", "/show.aspx?id=7")
     fetch(web, "news.example.com", "/api", data=b"x")

@@ -24,6 +24,7 @@ from crawlers.discovery import (SITEMAP_MAX_BYTES, declared_charset, list_links,
 from crawlers.failures import failure_reason, is_decision
 from crawlers.hooks import get_hook
 from crawlers.items import FetchFailure, RawPage
+from crawlers.known import NOT_MODIFIED_FLAG
 from crawlers.urls import choose_canonical, is_allowed_url, is_public_web_url, matches_any
 from ingot.sites import load_site
 
@@ -75,8 +76,6 @@ class NewsSpider(scrapy.Spider):
     # -- callbacks ---------------------------------------------------------------------------------------------
 
     def parse_feed(self, response):
-        if self._not_modified(response):
-            return
         retry = self._retry_cut(response)
         if retry is not None:
             yield retry
@@ -89,8 +88,6 @@ class NewsSpider(scrapy.Spider):
         yield from self._follow(links)
 
     def parse_sitemap(self, response):
-        if self._not_modified(response):
-            return
         retry = self._retry_cut(response)
         if retry is not None:
             yield retry
@@ -125,12 +122,11 @@ class NewsSpider(scrapy.Spider):
             yield self._sitemap_request(child, depth)
 
     def _feed_request(self, url: str) -> Request:
-        return self._request(url, "feed", self.parse_feed, handle_httpstatus_list=[304],
-                             download_fail_on_dataloss=False)
+        return self._request(url, "feed", self.parse_feed, download_fail_on_dataloss=False)
 
     def _sitemap_request(self, url: str, depth: int) -> Request:
         """Up to the protocol's 50 MB (more than the pages' DOWNLOAD_MAXSIZE), ``depth`` levels of indexes down."""
-        return self._request(url, "sitemap", self.parse_sitemap, handle_httpstatus_list=[304], sitemap_depth=depth,
+        return self._request(url, "sitemap", self.parse_sitemap, sitemap_depth=depth,
                              download_fail_on_dataloss=False, download_maxsize=SITEMAP_MAX_BYTES)
 
     def parse_list(self, response):
@@ -185,11 +181,10 @@ class NewsSpider(scrapy.Spider):
             # the same URL may be a named feed too: each guess must answer, so that the last one can judge
             yield Request(url, callback=self.parse_candidate_feed, errback=self.candidate_feed_failed,
                           dont_filter=True, meta={"ingot_kind": "feed", "ingot_url": url,
-                                                  "handle_httpstatus_list": [304],
                                                   "download_fail_on_dataloss": False})
 
     def parse_candidate_feed(self, response):
-        if response.status == 304 or looks_like_feed(response.body):
+        if NOT_MODIFIED_FLAG in response.flags or looks_like_feed(response.body):
             self._feed_candidates["found"] += 1
             yield from self.parse_feed(response)
         else:
@@ -239,7 +234,7 @@ class NewsSpider(scrapy.Spider):
             url=page_url,
             final_url=response.url,
             canonical_url=choose_canonical(page_url, canonical, self.site.allowed_hosts),
-            http_status=response.status,
+            http_status=304 if NOT_MODIFIED_FLAG in response.flags else response.status,
             headers={name.decode("latin-1").lower(): ", ".join(v.decode("latin-1") for v in values)
                      for name, values in response.headers.items()},
             declared_encoding=declared,
@@ -282,9 +277,6 @@ class NewsSpider(scrapy.Spider):
         return is_public_web_url(url) and is_allowed_url(url, self.site.allowed_hosts)
 
     def _request(self, url: str, kind: str, callback, **meta) -> Request:
-        handle = meta.pop("handle_httpstatus_list", None)
-        if handle:
-            meta["handle_httpstatus_list"] = handle
         return Request(url, callback=callback, errback=self.failed,
                        meta={"ingot_kind": kind, "ingot_url": url, **meta})
 
@@ -307,9 +299,3 @@ class NewsSpider(scrapy.Spider):
     def _document_headers(response) -> dict[str, str]:
         return {name: response.headers.get(name, b"").decode("latin-1")
                 for name in ("Content-Type", "Content-Location") if response.headers.get(name)}
-
-    def _not_modified(self, response) -> bool:
-        if response.status == 304:
-            self.crawler.stats.inc_value(f"ingot/not_modified/{response.meta['ingot_kind']}")
-            return True
-        return False
