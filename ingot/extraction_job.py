@@ -3,7 +3,7 @@
 Pages are picked when they have no recorded outcome, or one produced by an older extractor or rule version, or
 always with ``reextract``. Work goes in batches so memory stays bounded whatever the number of pages; each batch
 is one transaction, so an interrupted run loses at most one batch of work and a rerun picks up the rest. Raw
-pages are never deleted here.
+pages are never deleted here. A page the database refuses costs only that page (``ingot.article_store``).
 """
 
 from __future__ import annotations
@@ -132,7 +132,9 @@ def _save(conn: psycopg.Connection, outcomes: list[PageOutcome], summary: Extrac
     summary.articles_new += counts.new
     summary.articles_updated += counts.updated
     summary.articles_unchanged += counts.unchanged
+    recorded = {outcome.raw_page_id: outcome for outcome in counts.refused}  # what was stored instead
     for outcome in outcomes:
+        outcome = recorded.get(outcome.raw_page_id, outcome)
         if outcome.reason == "extractor_error":
             summary.failed += 1
         elif outcome.reason:
