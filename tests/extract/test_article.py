@@ -189,7 +189,7 @@ def test_soft_404_and_empty():
 
 def test_reject_reasons_are_a_closed_set():
     assert REJECT_REASONS == {"not_article", "paywalled_teaser", "empty", "wrong_host", "mirror", "undecodable",
-                              "soft_404"}
+                              "soft_404", "timeout"}
     with pytest.raises(ValueError):
         Rejected("https://x", "boring")
 
