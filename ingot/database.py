@@ -17,7 +17,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-from ingot.errors import ConfigurationError, DatabaseUnavailable
+from ingot.errors import ConfigurationError, DatabaseFailure, DatabaseUnavailable
 from ingot.settings import Settings
 
 EMBEDDED_DATABASE = "ingot"
@@ -144,7 +144,8 @@ def url_problem(url: str) -> str | None:
 
 def connect(url: str, **kwargs) -> psycopg.Connection:
     """Open a connection, turning every way a connection can fail into one line an operator can act on: a URL
-    the driver cannot read is a configuration error, quoted without its password."""
+    the driver cannot read is a configuration error, a server not reached is unavailable, and a server that
+    answers with an error (a full disk, no free connection slot) is worded by its SQLSTATE."""
     problem = url_problem(url)
     if problem:
         raise ConfigurationError(
@@ -153,11 +154,55 @@ def connect(url: str, **kwargs) -> psycopg.Connection:
         )
     try:
         return psycopg.connect(url, connect_timeout=10, **kwargs)
-    except (psycopg.OperationalError, psycopg.ProgrammingError) as error:
+    except psycopg.Error as error:
+        if not is_connection_failure(error):
+            raise database_failure(error, url) from None
         raise DatabaseUnavailable(
             f"cannot connect to the database at {describe_url(url)}: {redact(_one_line(error), url)}. "
             "Check INGOT_DATABASE_URL (unset it to use the embedded server) and that the server is running."
         ) from None
+
+
+# SQLSTATE classes that mean the server was not reached or not usable as a connection: connection exceptions,
+# authentication, a database that does not exist, and a server shutting down or starting (57P..., but not 57014,
+# a statement cancelled by a timeout). Errors without an SQLSTATE come from the client side of the connection.
+_CONNECTION_STATES = ("08", "28", "3D", "57P")
+
+# What each SQLSTATE (or class, by its first two characters) says, and what to do about it.
+_CONDITIONS = {
+    "53100": ("the server's disk is full", "free space on the database server's data volume, then rerun"),
+    "53200": ("the server ran out of memory", "lower the server's load or raise its memory, then rerun"),
+    "53300": ("the server has no free connection slots", "close idle sessions or raise max_connections"),
+    "53": ("the server ran out of resources", "see the server's log, then rerun"),
+    "54": ("a value is over one of the server's limits", "see the server's log for the statement"),
+    "22": ("the server refused a value", "see the message for the value"),
+    "23": ("the server refused a row that breaks a constraint", "see the message for the constraint"),
+    "57014": ("a statement was cancelled (statement_timeout or an operator)", "rerun; raise statement_timeout "
+              "for this role if it keeps happening"),
+    "40": ("the transaction was rolled back by the server (deadlock or serialization)", "rerun"),
+    "42501": ("the role lacks a privilege", "connect as the role that owns the schema"),
+    "42": ("the schema does not match this version of ingot", "run `ingot db upgrade`"),
+    "58": ("the server hit a system error (I/O)", "see the server's log"),
+    "XX": ("the server hit an internal error", "see the server's log"),
+}
+
+
+def is_connection_failure(error: BaseException) -> bool:
+    """Whether ``error`` says the server was not reached (or went away), as opposed to a server that answered
+    and refused something: told by the error's SQLSTATE class, never by its wording."""
+    state = getattr(error, "sqlstate", None)
+    return state is None or state.startswith(_CONNECTION_STATES)
+
+
+def database_failure(error: psycopg.Error, url: str) -> DatabaseFailure:
+    """One line for an error the server answered with, worded by its SQLSTATE: what happened, the server's own
+    reason (without the password) and what to do."""
+    state = error.sqlstate or ""
+    condition, action = _CONDITIONS.get(state) or _CONDITIONS.get(state[:2]) or ("the server refused a statement",
+                                                                                 "see the server's log")
+    return DatabaseFailure(f"the database at {describe_url(url)} failed: {condition} ({type(error).__name__}, "
+                           f"SQLSTATE {state or 'unknown'}): {redact(_one_line(error), url)}. {action[0].upper()}"
+                           f"{action[1:]}.")
 
 
 def _one_line(error: BaseException) -> str:

@@ -12,6 +12,14 @@ class ConfigurationError(IngotError):
 
 
 class DatabaseUnavailable(IngotError):
+    """The server cannot be reached, or went away: the message says where and why."""
+
+    exit_code = 2
+
+
+class DatabaseFailure(IngotError):
+    """The server answered and refused (a full disk, a limit, a missing privilege): worded by its SQLSTATE."""
+
     exit_code = 2
 
 

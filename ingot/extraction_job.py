@@ -25,7 +25,7 @@ from psycopg.types.json import Jsonb
 from extract import EXTRACTOR_VERSION
 from extract.article import TIMEOUT
 from ingot.article_store import PageOutcome, save_outcomes
-from ingot.database import connect
+from ingot.database import connect, database_failure, is_connection_failure
 from ingot.extract_pool import (PAGE_BUDGET_SECONDS, OverBudget, extractor_pool, within_budget, worker_budget,
                                 worker_sites)
 from ingot.page_outcome import outcome_for_page
@@ -89,6 +89,8 @@ def extract_pages(db_url: str, sites: dict[str, Site], *, site_key: str | None =
     """Extract the pages selected by site, news day and version; returns what happened to them.
 
     ``page_budget``: seconds one page's extraction may take before it is rejected as ``timeout``.
+    A database that answers but refuses the work (a full disk, a missing privilege) raises ``DatabaseFailure``
+    worded by its SQLSTATE; a lost connection raises the driver's OperationalError.
 
     ``follow``: extract the pages a crawl stores while it runs. ``follow()`` answers whether the crawl is still
     running; pages are picked up as they land, in bunches, and one last pass after the crawl has finished takes
@@ -102,6 +104,19 @@ def extract_pages(db_url: str, sites: dict[str, Site], *, site_key: str | None =
         "site": site_key, "day": day, "since": since, "reextract": reextract, "version": EXTRACTOR_VERSION,
         "rule_versions": Jsonb({key: site.rule_version for key, site in sites.items()}),
     }
+    try:
+        _extract(db_url, sites, selection, summary, rejected, site_key, workers, follow, page_budget)
+    except psycopg.Error as error:
+        if is_connection_failure(error):
+            raise
+        raise database_failure(error, db_url) from None
+    summary.rejected = dict(rejected)
+    return summary
+
+
+def _extract(db_url: str, sites: dict[str, Site], selection: dict, summary: ExtractionSummary,
+             rejected: Counter[str], site_key: str | None, workers: int | None,
+             follow: Callable[[], bool] | None, page_budget: float | None) -> None:
     # autocommit: each batch's ``conn.transaction()`` is then a transaction of its own, committed as soon as the
     # batch is saved, not a savepoint of one run-long transaction
     with connect(db_url, autocommit=True) as conn, _executor(sites, workers, page_budget) as run:
@@ -128,8 +143,6 @@ def extract_pages(db_url: str, sites: dict[str, Site], *, site_key: str | None =
                 time.sleep(FOLLOW_POLL_SECONDS)  # let a bunch gather: the pool works best on full batches
         while in_flight:
             _save(conn, list(in_flight.popleft()), summary, rejected)
-    summary.rejected = dict(rejected)
-    return summary
 
 
 def _save(conn: psycopg.Connection, outcomes: list[PageOutcome], summary: ExtractionSummary,
