@@ -3,10 +3,13 @@
 An article is keyed by its canonical URL, so re-extracting a page (a rule fix, a new extractor version, a rerun)
 updates the same row and keeps its id. Every outcome, article or rejection, is recorded per raw page with the
 rule and extractor versions that produced it. Near-duplicate clustering (``ingot.article_clusters``, the store's
-other half, called from here in the same transaction) needs the whole batch's transaction under one advisory
-lock, because extraction of several sites may run at the same time and a story syndicated across them must end
-in one cluster. Taken first, the lock also makes what a batch reads exact: no other session writes an article or
-an outcome until it commits, so new URLs and first outcomes can go in by COPY without a fallback.
+other half, called from here in the same transaction) needs the whole batch's transaction under one lock,
+because extraction of several sites may run at the same time and a story syndicated across them must end in one
+cluster. Taken first, the lock also makes what a batch reads exact: no other session writes an article or an
+outcome until it commits, so new URLs and first outcomes can go in by COPY without a fallback. The lock is the
+table ``article_store_lock`` (sql/migrations/0042) in EXCLUSIVE mode, not an advisory lock: every role may take
+any advisory lock, so the analysts' read-only role could stop extraction, while only a role that may write the
+table may lock it so.
 
 Every value goes through ``storable_outcome`` first: a page's text may hold what PostgreSQL refuses (NUL, lone
 surrogates, a URL too long for its index), and one such page must cost that page only. Should the database refuse
@@ -38,7 +41,8 @@ from ingot.storable import fits_index, storable, storable_detail, storable_text
 log = logging.getLogger(__name__)
 
 # Held by each batch's transaction from its first statement: one writer of articles and outcomes at a time.
-STORE_LOCK_ID = 0x696E676F7401
+# EXCLUSIVE conflicts with itself and needs UPDATE, DELETE or TRUNCATE on the table, which the reader lacks.
+STORE_LOCK = "LOCK TABLE article_store_lock IN EXCLUSIVE MODE"
 
 # The reason of a page that could not be stored: a failure, as an extractor crash is (``ingot extract``'s
 # summary and the daily report count this reason as failed).
@@ -232,7 +236,7 @@ def _save_batch(conn: psycopg.Connection, outcomes: list[PageOutcome]) -> SaveCo
     """The batch's writes, in one transaction (a savepoint inside a caller's): all or nothing."""
     articles = last_copies(outcomes)
     with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (STORE_LOCK_ID,))
+        conn.execute(STORE_LOCK)
         known, ids, any_outcome = conn.execute(KNOWN, {
             "urls": [a["canonical_url"] for a in articles], "count": len(articles),
             "pages": [o.raw_page_id for o in outcomes],

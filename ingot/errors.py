@@ -31,3 +31,9 @@ class SiteRuleError(IngotError):
     """A site rule file is malformed; the message names the file and the key."""
 
     exit_code = 2
+
+
+class SearchQueryError(IngotError):
+    """A search query ingot refuses (too long); the message says which limit."""
+
+    exit_code = 2
