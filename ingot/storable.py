@@ -23,6 +23,8 @@ def storable_text(value: str) -> str:
     """``value`` without NUL and with lone surrogates replaced by U+FFFD (paired ones joined)."""
     if "\x00" in value:
         value = value.replace("\x00", "")
+    if value.isascii():  # no surrogate then; and the check costs nothing, unlike encoding
+        return value
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
