@@ -46,7 +46,9 @@ WRONG_HOST = "wrong_host"
 MIRROR = "mirror"
 UNDECODABLE = "undecodable"
 SOFT_404 = "soft_404"
-REJECT_REASONS = frozenset({NOT_ARTICLE, PAYWALLED_TEASER, EMPTY, WRONG_HOST, MIRROR, UNDECODABLE, SOFT_404})
+TIMEOUT = "timeout"  # recorded by the pipeline when a page's extraction runs past its time budget
+REJECT_REASONS = frozenset({NOT_ARTICLE, PAYWALLED_TEASER, EMPTY, WRONG_HOST, MIRROR, UNDECODABLE, SOFT_404,
+                            TIMEOUT})
 
 MIRROR_MIN_READINGS = 10  # a real page never has a dozen "字(pīnyīn)" readings
 _ROOT_PATH = re.compile(r"^/?(?:(?:index|default|home)\.(?:s?html?|aspx?|php|jsp))?$", re.I)

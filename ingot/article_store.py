@@ -3,10 +3,18 @@
 An article is keyed by its canonical URL, so re-extracting a page (a rule fix, a new extractor version, a rerun)
 updates the same row and keeps its id. Every outcome, article or rejection, is recorded per raw page with the
 rule and extractor versions that produced it. Near-duplicate clustering (``ingot.article_clusters``, the store's
-other half, called from here in the same transaction) needs the whole batch's transaction under one advisory
-lock, because extraction of several sites may run at the same time and a story syndicated across them must end
-in one cluster. Taken first, the lock also makes what a batch reads exact: no other session writes an article or
-an outcome until it commits, so new URLs and first outcomes can go in by COPY without a fallback.
+other half, called from here in the same transaction) needs the whole batch's transaction under one lock,
+because extraction of several sites may run at the same time and a story syndicated across them must end in one
+cluster. Taken first, the lock also makes what a batch reads exact: no other session writes an article or an
+outcome until it commits, so new URLs and first outcomes can go in by COPY without a fallback. The lock is the
+table ``article_store_lock`` (sql/migrations/0042) in EXCLUSIVE mode, not an advisory lock: every role may take
+any advisory lock, so the analysts' read-only role could stop extraction, while only a role that may write the
+table may lock it so.
+
+Every value goes through ``storable_outcome`` first: a page's text may hold what PostgreSQL refuses (NUL, lone
+surrogates, a URL too long for its index), and one such page must cost that page only. Should the database refuse
+a batch anyway, on its data (SQLSTATE classes 22, 23, 54: never an outage or a full disk), the batch is saved
+again page by page and a refused page is recorded as failed with the database's reason.
 
 A batch costs a fixed handful of statements whatever its size: the lock, a look-up of which URLs are stored
 and whether any of the batch's pages has an outcome already, a COPY of the new articles, an upsert of the
@@ -19,17 +27,30 @@ keeps unless a duplicate is found, so articles without duplicates are never rewr
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from ingot.article_clusters import MIN_CLUSTER_TEXT, ChangedArticle, assign_clusters
+from ingot.storable import fits_index, storable, storable_detail, storable_text
+
+log = logging.getLogger(__name__)
 
 # Held by each batch's transaction from its first statement: one writer of articles and outcomes at a time.
-STORE_LOCK_ID = 0x696E676F7401
+# EXCLUSIVE conflicts with itself and needs UPDATE, DELETE or TRUNCATE on the table, which the reader lacks.
+STORE_LOCK = "LOCK TABLE article_store_lock IN EXCLUSIVE MODE"
+
+# The reason of a page that could not be stored: a failure, as an extractor crash is (``ingot extract``'s
+# summary and the daily report count this reason as failed).
+FAILED_REASON = "extractor_error"
+# SQLSTATE classes of a refusal caused by the rows written: data exceptions (22: a character, a number out of
+# range), integrity constraints (23) and program limits (54: an index entry too large). Anything else (a lost
+# connection, a full disk, a missing table) is the database's state, not a page's, and fails the batch.
+ROW_REFUSAL_CLASSES = ("22", "23", "54")
 
 
 @dataclass(frozen=True)
@@ -132,14 +153,90 @@ class SaveCounts:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Outcomes recorded instead of the ones given: pages the database refused, or whose values cannot be stored
+    refused: list[PageOutcome] = field(default_factory=list)
+
+    def add(self, other: SaveCounts) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.refused += other.refused
 
 
 def save_outcomes(conn: psycopg.Connection, outcomes: Iterable[PageOutcome]) -> SaveCounts:
-    """Write a batch of outcomes in one transaction and re-cluster the articles that changed."""
-    outcomes = list(outcomes)
+    """Write a batch of outcomes in one transaction and re-cluster the articles that changed; should the database
+    refuse a row of the batch, write it page by page and record each refused page as failed."""
+    given = list(outcomes)
+    outcomes = [storable_outcome(outcome) for outcome in given]
+    unstorable = [cleaned for original, cleaned in zip(given, outcomes)
+                  if original.article is not None and cleaned.article is None]
+    try:
+        counts = _save_batch(conn, outcomes)
+    except (psycopg.Error, UnicodeError) as error:
+        if not is_row_refusal(error):
+            raise
+        log.warning("the database refused a row of a batch of %d pages (%s); saving them one by one",
+                    len(outcomes), _first_line(error))
+        counts = SaveCounts()
+        for outcome in outcomes:
+            counts.add(_save_page(conn, outcome))
+    counts.refused = unstorable + counts.refused
+    return counts
+
+
+def is_row_refusal(error: BaseException) -> bool:
+    """Whether the database (or the driver, encoding a value) refused the rows written rather than failed."""
+    if isinstance(error, UnicodeError):
+        return True
+    state = getattr(error, "sqlstate", None) or ""
+    return state.startswith(ROW_REFUSAL_CLASSES)
+
+
+def _save_page(conn: psycopg.Connection, outcome: PageOutcome) -> SaveCounts:
+    """One page in a transaction of its own; refused, it is recorded as failed with the database's reason."""
+    try:
+        return _save_batch(conn, [outcome])
+    except (psycopg.Error, UnicodeError) as error:
+        if not is_row_refusal(error):
+            raise
+        log.warning("the database refused raw page %s: %s", outcome.raw_page_id, _first_line(error))
+        failure = storable_outcome(replace(
+            outcome, article=None, reason=FAILED_REASON,
+            detail=f"not stored: the database refused the page ({type(error).__name__}): {_first_line(error)}"))
+        counts = _save_batch(conn, [failure])  # a bare outcome refused too is no page's fault: it raises
+        counts.refused.append(failure)
+        return counts
+
+
+def storable_outcome(outcome: PageOutcome) -> PageOutcome:
+    """``outcome`` with every value PostgreSQL can store: the one place rows are cleaned before they are written.
+
+    Text loses NUL and lone surrogates (``ingot.storable``). A canonical URL too long for its unique index is
+    replaced by the page's URL; when that is too long as well, the page is recorded as failed, saying so."""
+    detail = storable_detail(outcome.detail)
+    reason = storable_text(outcome.reason)[:100] if outcome.reason is not None else None
+    if outcome.article is None:
+        return replace(outcome, reason=reason, detail=detail)
+    article = storable(outcome.article)
+    if not fits_index(article["canonical_url"]):
+        if not fits_index(article.get("url")):
+            return replace(outcome, article=None, reason=FAILED_REASON, detail=storable_detail(
+                f"not stored: its canonical URL and URL are longer than an index entry allows "
+                f"({len(article['canonical_url'].encode())} and {len(str(article.get('url')).encode())} bytes)"))
+        article["canonical_url"] = article["url"]
+    return replace(outcome, article=article, reason=reason, detail=detail)
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return storable_detail(lines[0] if lines else type(error).__name__)
+
+
+def _save_batch(conn: psycopg.Connection, outcomes: list[PageOutcome]) -> SaveCounts:
+    """The batch's writes, in one transaction (a savepoint inside a caller's): all or nothing."""
     articles = last_copies(outcomes)
     with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (STORE_LOCK_ID,))
+        conn.execute(STORE_LOCK)
         known, ids, any_outcome = conn.execute(KNOWN, {
             "urls": [a["canonical_url"] for a in articles], "count": len(articles),
             "pages": [o.raw_page_id for o in outcomes],

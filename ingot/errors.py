@@ -19,6 +19,14 @@ class UnknownSite(ConfigurationError):
 
 
 class DatabaseUnavailable(IngotError):
+    """The server cannot be reached, or went away: the message says where and why."""
+
+    exit_code = 2
+
+
+class DatabaseFailure(IngotError):
+    """The server answered and refused (a full disk, a limit, a missing privilege): worded by its SQLSTATE."""
+
     exit_code = 2
 
 
@@ -28,5 +36,11 @@ class MigrationError(IngotError):
 
 class SiteRuleError(IngotError):
     """A site rule file is malformed; the message names the file and the key."""
+
+    exit_code = 2
+
+
+class SearchQueryError(IngotError):
+    """A search query ingot refuses (too long); the message says which limit."""
 
     exit_code = 2

@@ -3,7 +3,9 @@
 Pages are picked when they have no recorded outcome, or one produced by an older extractor or rule version, or
 always with ``reextract``. Work goes in batches so memory stays bounded whatever the number of pages; each batch
 is one transaction, so an interrupted run loses at most one batch of work and a rerun picks up the rest. Raw
-pages are never deleted here.
+pages are never deleted here. A page whose extraction runs past its time budget (``page_budget``) is recorded as
+rejected with reason ``timeout`` and the batch goes on; a page the database refuses costs only that page
+(``ingot.article_store``).
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from extract import EXTRACTOR_VERSION
+from extract.article import TIMEOUT
 from ingot.article_store import PageOutcome, save_outcomes
-from ingot.database import connect
-from ingot.extract_pool import extractor_pool, worker_sites
+from ingot.database import connect, database_failure, is_connection_failure
+from ingot.extract_pool import (PAGE_BUDGET_SECONDS, OverBudget, extractor_pool, within_budget, worker_budget,
+                                worker_sites)
 from ingot.page_outcome import outcome_for_page
 from ingot.sites import Site
 
@@ -80,8 +84,13 @@ FROM raw_page WHERE id = ANY(%s) ORDER BY fetched_at, id
 
 def extract_pages(db_url: str, sites: dict[str, Site], *, site_key: str | None = None, day: date | None = None,
                   since: date | None = None, reextract: bool = False, workers: int | None = None,
-                  follow: Callable[[], bool] | None = None) -> ExtractionSummary:
+                  follow: Callable[[], bool] | None = None,
+                  page_budget: float | None = PAGE_BUDGET_SECONDS) -> ExtractionSummary:
     """Extract the pages selected by site, news day and version; returns what happened to them.
+
+    ``page_budget``: seconds one page's extraction may take before it is rejected as ``timeout``.
+    A database that answers but refuses the work (a full disk, a missing privilege) raises ``DatabaseFailure``
+    worded by its SQLSTATE; a lost connection raises the driver's OperationalError.
 
     ``follow``: extract the pages a crawl stores while it runs. ``follow()`` answers whether the crawl is still
     running; pages are picked up as they land, in bunches, and one last pass after the crawl has finished takes
@@ -95,9 +104,22 @@ def extract_pages(db_url: str, sites: dict[str, Site], *, site_key: str | None =
         "site": site_key, "day": day, "since": since, "reextract": reextract, "version": EXTRACTOR_VERSION,
         "rule_versions": Jsonb({key: site.rule_version for key, site in sites.items()}),
     }
+    try:
+        _extract(db_url, sites, selection, summary, rejected, site_key, workers, follow, page_budget)
+    except psycopg.Error as error:
+        if is_connection_failure(error):
+            raise
+        raise database_failure(error, db_url) from None
+    summary.rejected = dict(rejected)
+    return summary
+
+
+def _extract(db_url: str, sites: dict[str, Site], selection: dict, summary: ExtractionSummary,
+             rejected: Counter[str], site_key: str | None, workers: int | None,
+             follow: Callable[[], bool] | None, page_budget: float | None) -> None:
     # autocommit: each batch's ``conn.transaction()`` is then a transaction of its own, committed as soon as the
     # batch is saved, not a savepoint of one run-long transaction
-    with connect(db_url, autocommit=True) as conn, _executor(sites, workers) as run:
+    with connect(db_url, autocommit=True) as conn, _executor(sites, workers, page_budget) as run:
         in_flight: deque[Iterator[PageOutcome]] = deque()  # batches handed to the extractor, saved oldest first
         submitted: set[int] = set()
         while True:
@@ -121,8 +143,6 @@ def extract_pages(db_url: str, sites: dict[str, Site], *, site_key: str | None =
                 time.sleep(FOLLOW_POLL_SECONDS)  # let a bunch gather: the pool works best on full batches
         while in_flight:
             _save(conn, list(in_flight.popleft()), summary, rejected)
-    summary.rejected = dict(rejected)
-    return summary
 
 
 def _save(conn: psycopg.Connection, outcomes: list[PageOutcome], summary: ExtractionSummary,
@@ -132,7 +152,9 @@ def _save(conn: psycopg.Connection, outcomes: list[PageOutcome], summary: Extrac
     summary.articles_new += counts.new
     summary.articles_updated += counts.updated
     summary.articles_unchanged += counts.unchanged
+    recorded = {outcome.raw_page_id: outcome for outcome in counts.refused}  # what was stored instead
     for outcome in outcomes:
+        outcome = recorded.get(outcome.raw_page_id, outcome)
         if outcome.reason == "extractor_error":
             summary.failed += 1
         elif outcome.reason:
@@ -152,26 +174,40 @@ def _load_pages(conn: psycopg.Connection, page_ids: list[int]) -> list[dict]:
     return [dict(zip(columns, row)) for row in conn.execute(PAGE_ROWS, (page_ids,))]
 
 
+def budgeted_outcome(page: dict, site: Site | None, budget: float | None) -> PageOutcome:
+    """``outcome_for_page``, or a ``timeout`` rejection when extracting the page takes more than ``budget`` s."""
+    try:
+        return within_budget(budget, outcome_for_page, page, site)
+    except OverBudget:
+        log.warning("extraction of raw page %s (%s) took more than %g s", page["id"], page["url"], budget)
+        return PageOutcome(raw_page_id=page["id"], site_key=page["site_key"],
+                           rule_version=site.rule_version if site else 0, extractor_version=EXTRACTOR_VERSION,
+                           reason=TIMEOUT, detail=f"extraction took more than {budget:g} s")
+
+
 def _outcome_in_worker(page: dict) -> PageOutcome:
-    return outcome_for_page(page, worker_sites().get(page["site_key"]))
+    return budgeted_outcome(page, worker_sites().get(page["site_key"]), worker_budget())
 
 
 class _executor:
-    """``with _executor(sites, workers) as run: run(pages)`` → outcomes in page order, in-process or pooled.
+    """``with _executor(sites, workers, budget) as run: run(pages)`` → outcomes in page order, in-process or
+    pooled, each page within ``budget`` seconds.
 
     Pooled, ``run`` submits the pages at once and returns a lazy iterator, so the caller can save one batch
     while the next is being extracted."""
 
-    def __init__(self, sites: dict[str, Site], workers: int | None):
+    def __init__(self, sites: dict[str, Site], workers: int | None, budget: float | None):
         self.sites = sites
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.budget = budget
         self.pool: ProcessPoolExecutor | None = None
 
     def __enter__(self):
         if self.workers > 1:
-            self.pool = extractor_pool(self.sites, self.workers)
+            self.pool = extractor_pool(self.sites, self.workers, self.budget)
             return lambda pages: self.pool.map(_outcome_in_worker, pages, chunksize=8)
-        return lambda pages: (outcome_for_page(page, self.sites.get(page["site_key"])) for page in pages)
+        return lambda pages: (budgeted_outcome(page, self.sites.get(page["site_key"]), self.budget)
+                              for page in pages)
 
     def __exit__(self, *exc) -> None:
         if self.pool is not None:

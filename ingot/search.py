@@ -22,12 +22,19 @@ from pathlib import Path
 
 import psycopg
 
+from ingot.errors import SearchQueryError
+
 # Han (CJK unified ideographs, extension A, compatibility, extensions B and later) and Thai script runs.
 HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 THAI_RANGE = "\u0e00-\u0e7f"
 NGRAM_RUN = re.compile(f"[{HAN_RANGES}]+|[{THAI_RANGE}]+")
 MAX_POSITION = 16383  # Postgres caps tsvector positions here
 MAX_POSITIONS_PER_LEXEME = 256  # and keeps this many per lexeme
+
+# A query's work grows with its length; longer ones are refused here and by the SQL function (sql/migrations/0044,
+# which must agree), so that a pasted document cannot keep the server busy.
+MAX_QUERY_CHARS = 1000
+MAX_QUERY_WORDS = 64
 
 # Latin-script text is stemmed with the article's own language; Latin words inside Chinese or Thai articles
 # are nearly always English (names, acronyms, units). Queries try every config in QUERY_CONFIGS.
@@ -128,6 +135,17 @@ class SearchResult:
     tags: list[str] | None
 
 
+def check_query(query: str) -> None:
+    """Refuse a query over ``MAX_QUERY_CHARS`` characters or ``MAX_QUERY_WORDS`` words, saying which."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise SearchQueryError(f"search query too long: {len(query)} characters (at most {MAX_QUERY_CHARS}); "
+                               "search for fewer, more specific words")
+    words = len(fold_chinese(query).split())
+    if words > MAX_QUERY_WORDS:
+        raise SearchQueryError(f"search query too long: {words} words (at most {MAX_QUERY_WORDS}); "
+                               "search for fewer, more specific words")
+
+
 def fetch_search_results(
     conn: psycopg.Connection,
     query: str,
@@ -136,6 +154,7 @@ def fetch_search_results(
     lang: str | None = None,
     max_results: int = 50,
 ) -> list[SearchResult]:
+    check_query(query)
     rows = conn.execute(
         "SELECT rank, id, news_day, published_at, site, title, url, language, tags "
         "FROM search_articles(%s, %s, %s, %s)",

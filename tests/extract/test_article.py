@@ -218,7 +218,7 @@ def test_a_title_that_is_a_not_found_phrase_or_ends_or_starts_with_one_is_an_err
 
 def test_reject_reasons_are_a_closed_set():
     assert REJECT_REASONS == {"not_article", "paywalled_teaser", "empty", "wrong_host", "mirror", "undecodable",
-                              "soft_404"}
+                              "soft_404", "timeout"}
     with pytest.raises(ValueError):
         Rejected("https://x", "boring")
 

@@ -295,7 +295,7 @@ def test_two_sessions_saving_copies_at_once_end_in_one_cluster(conn, db_url):
             save_outcomes(other, [article(first_page, "site_a")])
             worker = threading.Thread(target=lambda: save_copy(db_url, second_page))
             worker.start()
-            wait_for(conn, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            wait_for(conn, STORE_LOCK_WAITERS)
         worker.join(timeout=30)
     finally:
         other.close()
@@ -306,6 +306,10 @@ def test_two_sessions_saving_copies_at_once_end_in_one_cluster(conn, db_url):
 def save_copy(db_url: str, page_id: int) -> None:
     with psycopg.connect(db_url) as conn:
         save_outcomes(conn, [article(page_id, "site_b", fingerprint=flipped(FINGERPRINT, 2))])
+
+
+# Sessions waiting for the store's lock (a table lock: sql/migrations/0042)
+STORE_LOCK_WAITERS = "SELECT count(*) FROM pg_locks WHERE relation = 'article_store_lock'::regclass AND NOT granted"
 
 
 def wait_for(conn, count_query: str, seconds: float = 30) -> None:
