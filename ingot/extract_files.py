@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from extract import Article, extract_article
-from ingot.extract_pool import extractor_pool, worker_sites
+from ingot.extract_pool import PAGE_BUDGET_SECONDS, OverBudget, extractor_pool, within_budget, worker_sites
 from ingot.sites import Site
 
 def answer_line(line: str, sites: dict[str, Site] | None = None) -> dict:
@@ -34,10 +34,12 @@ def answer_line(line: str, sites: dict[str, Site] | None = None) -> dict:
     except OSError as error:
         return {**answer, "ok": False, "reason": f"unreadable: {error.strerror}"}
     try:
-        result = extract_article(
+        result = within_budget(PAGE_BUDGET_SECONDS, lambda: extract_article(
             body, url, rules=site.extract if site else None, http_charset=request.get("encoding"),
             fetched_at=fetched_at, timezone=site.timezone if site else None,
-        )
+        ))
+    except OverBudget:  # a page that would run unbounded is an answer too
+        return {**answer, "ok": False, "reason": "timeout", "detail": f"over {PAGE_BUDGET_SECONDS} s"}
     except Exception as error:  # a page that breaks the extractor is an answer, not the end of the batch
         return {**answer, "ok": False, "reason": f"extractor_error: {type(error).__name__}: {error}"[:500]}
     if isinstance(result, Article):

@@ -88,3 +88,25 @@ def test_a_page_that_never_finishes_is_rejected_as_timeout_and_the_batch_is_save
     assert recorded == {slow: "timeout", **{page: "article" for page in fine}}
     assert summary.rejected == {"timeout": 1} and summary.articles_new == 3
     assert detail == "extraction took more than 5 s"
+
+
+def test_extract_files_answers_timeout_for_a_page_past_its_budget(tmp_path, monkeypatch):
+    """`ingot extract-files` answers a page that would run forever with `timeout` and goes on to the next."""
+    import json
+
+    import ingot.extract_files as extract_files
+
+    slow, fine = tmp_path / "slow.html", tmp_path / "fine.html"
+    slow.write_text("<html><body><p>slow</p></body></html>")
+    fine.write_text("<html><body><h1>Steel</h1><p>" + "Mills restarted furnaces. " * 30 + "</p></body></html>")
+    real = extract_files.extract_article
+
+    def extract_or_hang(body, url, **kw):
+        return sleep_forever() if url.endswith("/slow") else real(body, url, **kw)
+
+    monkeypatch.setattr(extract_files, "extract_article", extract_or_hang)
+    monkeypatch.setattr(extract_files, "PAGE_BUDGET_SECONDS", 1)
+    lines = [json.dumps({"path": str(slow), "url": "https://news.example.com/slow"}),
+             json.dumps({"path": str(fine), "url": "https://news.example.com/2025/11/20/fine.html"})]
+    answers = list(extract_files.answer_lines(lines, {}, workers=1))
+    assert answers[0]["reason"] == "timeout" and answers[1]["ok"] is True, answers
