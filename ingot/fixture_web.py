@@ -234,7 +234,7 @@ class FixtureRequestHandler(BaseHTTPRequestHandler):
             meta_path = file.with_name(file.name + ".meta.json")
             if meta_path.is_file():
                 sidecar = json.loads(meta_path.read_text(encoding="utf-8")).get("fault")
-        except FileNotFoundError:
+        except OSError:  # no such file, or a name too long for any file: only a run-time fault can answer
             pass
         fault = self.fixture_web.take_fault(host, path, sidecar)
         if fault is None:
