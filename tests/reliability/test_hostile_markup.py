@@ -11,6 +11,7 @@ import pytest
 
 from crawlers.discovery import declared_charset, rel_canonical
 from crawlers.documents import count_tags, is_closed, looks_like_html, outside_comments, root_name, up_to_last_end_tag
+from crawlers.urls import is_public_web_url
 
 MB = 1024 * 1024
 HEAD = b"<html><head><title>t</title>"
@@ -59,3 +60,19 @@ def test_document_sniffing_of_1_mb_of_openings(data):
 def test_charset_sniffing_of_1_mb_of_meta_openings():
     assert declared_charset("text/html", b"<meta " * (MB // 6)) is None
     assert declared_charset("text/html", b"<?xml " * (MB // 6)) is None
+
+
+@pytest.mark.parametrize("url", [
+    "http://2130706433/", "http://0x7f000001/", "http://0177.0.0.1/", "http://127.1/", "http://127.0.1/",
+    "http://0x7f.0.0.1/", "http://017700000001/", "http://0/", "http://167772161/", "http://0xa9fea9fe/latest/",
+    "http://192.168.0x1.1/", "http://[::ffff:127.0.0.1]/", "http://[::1]/", "https://10.1/",
+])
+def test_every_numeric_form_of_an_inner_address_is_refused(url):
+    assert is_public_web_url(url) is False, url
+
+
+@pytest.mark.parametrize("url", ["https://8.8.8.8/", "https://134744072/", "https://0x8080808/",
+                                 "https://www.163.com/", "https://123.example/", "https://0xcafe.example/",
+                                 "https://1e100.net/"])
+def test_public_numbers_and_names_made_of_digits_pass(url):
+    assert is_public_web_url(url) is True, url
