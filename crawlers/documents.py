@@ -130,11 +130,15 @@ def is_closed(data: bytes, root: str) -> bool:
 
 def up_to_last_end_tag(data: bytes) -> bytes:
     """A cut document up to its last complete end tag: whatever text came after it belongs to an element that
-    was not closed (a location cut to ``https://a.example/page_``, a date cut to ``2026-09-2``) and is dropped."""
-    end = len(data)
+    was not closed (a location cut to ``https://a.example/page_``, a date cut to ``2026-09-2``) and is dropped.
+
+    Walks back from the end; each search covers bytes no earlier search covered, so thousands of ``</`` without
+    ``>`` cost the document's length, not its square."""
+    end, close = len(data), -1
     while (start := data.rfind(b"</", 0, end)) >= 0:
-        close = data.find(b">", start)
-        if close >= 0 and b"<" not in data[start + 2:close]:
+        nearer = data.find(b">", start, end if close < 0 else min(end, close))
+        close = nearer if nearer >= 0 else close
+        if close >= 0 and data.find(b"<", start + 2, close) < 0:
             return data[:close + 1]
         end = start
     return b""
@@ -144,10 +148,35 @@ def count_tags(data: bytes, names: tuple[str, ...], prefix: str | None = None) -
     """How many start tags named ``names`` (unprefixed, or with the root's namespace ``prefix``; any letter case)
     the document holds outside comments and CDATA sections: ``<item>`` and ``<item x="">`` but not ``<items>``,
     ``<loc>`` but not an image sitemap's ``<image:loc>``."""
-    text = re.sub(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>", b"", data, flags=re.S)
+    text = outside_comments(data)
     alternatives = b"|".join(re.escape(name.encode()) for name in names)
     qualified = rb"(?:" + re.escape(prefix.encode()) + rb":)?" if prefix else b""
     return len(re.findall(rb"<" + qualified + rb"(?:" + alternatives + rb")[\s>/]", text, re.I))
+
+
+_HIDDEN = {b"<!--": b"-->", b"<![CDATA[": b"]]>"}
+
+
+def outside_comments(data: bytes) -> bytes:
+    """``data`` without its comments and CDATA sections, in one forward scan (a lazy ``<!--.*?-->`` retried at each
+    of thousands of unclosed ``<!--`` was quadratic). An unclosed one is kept with what follows it."""
+    kept, position = [], 0
+    upcoming = {opener: data.find(opener) for opener in _HIDDEN}
+    while True:
+        for opener, at in upcoming.items():
+            if 0 <= at < position:
+                upcoming[opener] = data.find(opener, position)
+        found = [(at, opener) for opener, at in upcoming.items() if at >= 0]
+        if not found:
+            break
+        at, opener = min(found)
+        end = data.find(_HIDDEN[opener], at + len(opener))
+        if end < 0:
+            break
+        kept.append(data[position:at])
+        position = end + len(_HIDDEN[opener])
+    kept.append(data[position:])
+    return b"".join(kept)
 
 
 def without_extensions(data: bytes) -> bytes:

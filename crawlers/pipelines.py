@@ -7,16 +7,26 @@ When the database goes away mid-crawl (a restart, a failover), the crawl goes on
 each later batch tries a new connection; at the close the pipeline keeps trying for ``INGOT_DB_RETRY_SECONDS``.
 If the buffer fills first, the crawl stops early. If the database never comes back, the run is left
 ``running`` with one ERROR line saying so, and a rerun of the day stores what is missing: writes are upserts, and
-pages already stored are known and not fetched again.
+pages already stored are known and not fetched again; the process then exits non-zero.
+
+A page is hostile input: every value of its row goes through ``ingot.storable`` (a NUL in a header, which jsonb
+refuses, is removed), and a URL too long for its index is not sent (a canonical URL falls back to the page URL; a
+page URL that long is recorded as lost). Should the database still refuse a row (SQLSTATE classes 22, 23, 54,
+told apart from an outage by the error's class, as ``ingot.article_store`` does), the batch is written again page
+by page and the refused page is recorded as a failure with the database's reason: one bad page costs that page.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
+import os
+import sys
 import time
 import zlib
 from collections import Counter
+from typing import NamedTuple
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -25,8 +35,10 @@ from scrapy import signals
 from crawlers.failures import dropped_redirect_reason
 from crawlers.items import FetchFailure, RawPage
 from crawlers.urls import is_allowed_url, is_public_web_url
+from ingot.article_store import is_row_refusal
 from ingot.database import connect, describe_url, redact
 from ingot.errors import DatabaseUnavailable
+from ingot.storable import fits_index, storable, storable_text
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +49,9 @@ FLUSH_SECONDS = 5.0
 # Pages held while the database is unreachable before the crawl stops early (memory stays bounded).
 MAX_BUFFERED_PAGES = 500
 MAX_FAILED_URLS = 200
+# Exit status of a crawler whose run could not be recorded (Scrapy's own crawl command exits 0 whatever a
+# signal handler meets).
+RUN_NOT_RECORDED_EXIT = 3
 
 OPEN_RUN_SQL = """
 INSERT INTO crawl_run (site_key, news_day, status, started_at)
@@ -69,7 +84,7 @@ class RawPagePipeline:
         self.database_url = database_url
         self.conn = None
         self.run_id: int | None = None
-        self.buffer: list[tuple] = []
+        self.buffer: list[PendingPage] = []
         self.pages: Counter = Counter()
         self.failures: list[FetchFailure] = []
         self.refused = 0
@@ -108,9 +123,14 @@ class RawPagePipeline:
                                                                                               site.allowed_hosts):
                 self.refused += 1  # a redirect to a mirror: never stored as this site's page
                 return item
+            row, problem = self._row(item)
+            if problem:
+                self.failures.append(FetchFailure(item.kind, storable_text(item.url), problem,
+                                                  item.http_status))
+                return item
             if not self.buffer:
                 self.buffered_since = time.monotonic()
-            self.buffer.append(self._row(item))
+            self.buffer.append(PendingPage(item.kind, storable_text(item.url), item.http_status, row))
             self.pages[item.kind] += 1
             if len(self.buffer) >= self.batch_size or time.monotonic() - self.buffered_since >= self.flush_seconds:
                 self.flush()
@@ -146,29 +166,57 @@ class RawPagePipeline:
                                           getattr(response, "status", None)))
 
     def flush(self) -> None:
-        """Write the buffered pages; while the database is unreachable, keep them and try again later."""
+        """Write the buffered pages; while the database is unreachable (or fails for any reason that is not a
+        page's), keep them and try again later, stopping the crawl once the buffer is full."""
         if not self.buffer or time.monotonic() < self.next_attempt:
             return
         try:
-            self._write_batch()
-        except (psycopg.OperationalError, DatabaseUnavailable) as error:
+            self._write_pending()
+        except (psycopg.Error, DatabaseUnavailable) as error:
             self.next_attempt = time.monotonic() + 1.0
-            logger.warning("database unreachable, %d pages kept for the next attempt: %s", len(self.buffer),
-                           self._reason(error))
+            logger.warning("database unreachable or failing, %d pages kept for the next attempt: %s",
+                           len(self.buffer), self._reason(error))
             if len(self.buffer) >= MAX_BUFFERED_PAGES and not self.stopping:
                 self.stopping = True
                 self.crawler.engine.close_spider(self.crawler.spider, "database_unavailable")
 
-    def _write_batch(self) -> None:
+    def _write_pending(self) -> None:
+        """The buffer in one batch; refused on its data, page by page, each refused page recorded and dropped."""
+        try:
+            self._write_batch(self.buffer)
+        except (psycopg.Error, UnicodeError) as error:
+            if not is_row_refusal(error):
+                raise
+            logger.warning("the database refused a row of a batch of %d pages (%s); writing them one by one",
+                           len(self.buffer), self._reason(error))
+            while self.buffer:
+                page = self.buffer[0]
+                try:
+                    self._write_batch([page])
+                except (psycopg.Error, UnicodeError) as refusal:
+                    if not is_row_refusal(refusal):
+                        raise  # the rest stays buffered, as for any outage
+                    self._refused_page(page, refusal)
+                del self.buffer[0]
+        else:
+            self.buffer.clear()
+
+    def _refused_page(self, page: PendingPage, error: BaseException) -> None:
+        reason = f"not stored: the database refused the page ({type(error).__name__}: {self._reason(error)})"
+        logger.warning("%s %s", page.url, reason)
+        self.failures.append(FetchFailure(page.kind, page.url, reason[:300], page.http_status))
+        self.pages[page.kind] -= 1
+
+    def _write_batch(self, pages: list[PendingPage]) -> None:
         if self.conn is None or self.conn.closed:
             self.conn = connect(self.database_url, autocommit=True)
         try:
             with self.conn.transaction(), self.conn.cursor() as cursor:
-                cursor.executemany(SAVE_PAGE_SQL, self.buffer)
-        except psycopg.OperationalError:
-            self._drop_connection()
+                cursor.executemany(SAVE_PAGE_SQL, [page.row for page in pages])
+        except psycopg.Error as error:
+            if not is_row_refusal(error):
+                self._drop_connection()
             raise
-        self.buffer.clear()
 
     def _write_until_deadline(self, write) -> None:
         """Run ``write`` (which reconnects as needed), retrying for ``INGOT_DB_RETRY_SECONDS``."""
@@ -177,6 +225,8 @@ class RawPagePipeline:
             try:
                 return write()
             except (psycopg.OperationalError, DatabaseUnavailable) as error:
+                if is_row_refusal(error):
+                    raise  # a value over a limit (class 54 is an OperationalError): no retry changes it
                 self._drop_connection()
                 if time.monotonic() + delay > deadline:
                     raise DatabaseUnavailable(
@@ -189,7 +239,7 @@ class RawPagePipeline:
         if self.conn is None or self.conn.closed:
             self.conn = connect(self.database_url, autocommit=True)
         try:
-            self.conn.execute(FINISH_RUN_SQL, (status, Jsonb(stats), error, self.run_id))
+            self.conn.execute(FINISH_RUN_SQL, (status, Jsonb(storable(stats)), storable(error), self.run_id))
         except psycopg.OperationalError:
             self._drop_connection()
             raise
@@ -215,24 +265,74 @@ class RawPagePipeline:
             self.failures.append(FetchFailure("other", f"{netloc}/robots.txt",
                                               f"robots.txt unreachable ({error}): host not crawled"))
         try:
-            self._write_until_deadline(self._write_batch if self.buffer else lambda: None)
+            self._write_until_deadline(self._write_pending if self.buffer else lambda: None)
+        except DatabaseUnavailable as error:
+            logger.error("Database error: %s; %d pages of this crawl were not stored and its run was not "
+                         "recorded: rerun the crawl when the database is back", error, len(self.buffer))
+            self._drop_connection()
+            exit_nonzero_at_exit()
+            return
+        except psycopg.Error as error:  # the database answers but fails the writes: the pages are lost, the run
+            lost = self._reason(error)  # is recorded with them (when it can be)
+            logger.error("Database error: %s; %d pages of this crawl were not stored", lost, len(self.buffer))
+            for page in self.buffer:
+                self.failures.append(FetchFailure(page.kind, page.url, f"not stored: {lost}"[:300],
+                                                  page.http_status))
+                self.pages[page.kind] -= 1
+            self.buffer.clear()
+        try:
             scrapy_stats = self.crawler.stats.get_stats()
             stats = crawl_stats(scrapy_stats, self.pages, self.failures, self.refused,
                                 time.monotonic() - self.started, reason)
             status, error = run_outcome(reason, self.pages, self.failures)
             self._write_until_deadline(lambda: self._finish_run(status, stats, error))
-        except DatabaseUnavailable as error:
-            logger.error("Database error: %s; %d pages of this crawl were not stored and its run was not "
-                         "recorded: rerun the crawl when the database is back", error, len(self.buffer))
+        except (DatabaseUnavailable, psycopg.Error) as error:
+            logger.error("Database error: %s; the run of this crawl was not recorded: rerun the crawl when the "
+                         "database is back", self._reason(error))
+            exit_nonzero_at_exit()
         finally:
             self._drop_connection()
 
-    def _row(self, page: RawPage) -> tuple:
-        return (
-            self.run_id, self.crawler.spider.site_key, page.kind, page.url, page.final_url, page.canonical_url,
-            page.http_status, Jsonb(page.headers), page.declared_encoding, page.detected_encoding,
-            zlib.compress(page.body), len(page.body), hashlib.sha256(page.body).hexdigest(), page.fetched_at,
+    def _row(self, page: RawPage) -> tuple[tuple | None, str | None]:
+        """The page's row, every value storable; or None and why the page cannot be stored."""
+        url, canonical = storable_text(page.url), storable_text(page.canonical_url)
+        if not fits_index(url):
+            return None, (f"not stored: its URL is longer than an index entry allows "
+                          f"({len(url.encode())} bytes)")
+        if not fits_index(canonical):  # a canonical URL of kilobytes identifies nothing: the page's URL does
+            canonical = url
+        row = (
+            self.run_id, self.crawler.spider.site_key, page.kind, url, storable_text(page.final_url), canonical,
+            page.http_status, Jsonb(storable(page.headers)), _storable_or_none(page.declared_encoding),
+            _storable_or_none(page.detected_encoding), zlib.compress(page.body), len(page.body),
+            hashlib.sha256(page.body).hexdigest(), page.fetched_at,
         )
+        return row, None
+
+
+class PendingPage(NamedTuple):
+    """A page's row waiting in the buffer, with what names it should the database refuse it."""
+
+    kind: str
+    url: str
+    http_status: int
+    row: tuple
+
+
+def _storable_or_none(value: str | None) -> str | None:
+    return None if value is None else storable_text(value)
+
+
+def exit_nonzero_at_exit(code: int = RUN_NOT_RECORDED_EXIT) -> None:
+    """Make the crawler process exit with ``code`` once Scrapy is done: its crawl command exits 0 whatever a
+    pipeline meets, and a crawl whose run was not recorded must not look like one that was."""
+    def leave() -> None:
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+    atexit.register(leave)
 
 
 def crawl_stats(scrapy_stats: dict, pages: Counter, failures: list[FetchFailure], refused: int,
@@ -244,7 +344,7 @@ def crawl_stats(scrapy_stats: dict, pages: Counter, failures: list[FetchFailure]
         "responses": {key[len(prefix):]: value for key, value in sorted(scrapy_stats.items())
                       if key.startswith(prefix)},
         "bytes": scrapy_stats.get("downloader/response_bytes", 0),
-        "pages": dict(sorted(pages.items())),
+        "pages": {kind: count for kind, count in sorted(pages.items()) if count > 0},
         "new_articles": pages.get("article", 0),
         "errors": len(failures),
         "error_samples": [f"{f.kind} {f.url}: {f.reason}" for f in failures[:5]],
@@ -277,4 +377,4 @@ def run_outcome(reason: str, pages: Counter, failures: list[FetchFailure]) -> tu
         parts.append(f"{len(failures)} fetch(es) failed ({summary}); first: {failures[0].url}")
     if reason != "finished":
         parts.append(f"crawl stopped early: {reason}")
-    return ("partial" if sum(pages.values()) else "failed"), "; ".join(parts)
+    return ("partial" if sum(count for count in pages.values() if count > 0) else "failed"), "; ".join(parts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 import unicodedata
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -111,11 +112,25 @@ def is_public_web_url(url: str) -> bool:
     host = (parts.hostname or "").lower()
     if not host or host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
         return False
+    address = ip_literal(host)
+    return True if address is None else address.is_global  # a name: the resolver judges its addresses
+
+
+def ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host written as a number stands for, in every form a resolver reads: dotted quads, and the
+    forms ``inet_aton`` accepts too, which getaddrinfo and browsers honour (``2130706433``, ``0x7f000001``,
+    ``0177.0.0.1``, ``127.1``: all 127.0.0.1). None for a name."""
     try:
-        address = ipaddress.ip_address(host)
+        return ipaddress.ip_address(host)
     except ValueError:
-        return True  # a name; resolution to a private address is the resolver's business
-    return address.is_global
+        pass
+    if not host or not all(part and (part.isdigit() or part[:2] == "0x" and part[2:].isalnum())
+                           for part in host.split(".")):
+        return None  # inet_aton would read "1.2.3.4 junk" too: only a host made of numbers is one
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:  # a number out of range, or a hexadecimal part that is not one: a name after all
+        return None
 
 
 def matches_any(url: str, patterns) -> bool:

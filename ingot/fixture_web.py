@@ -42,11 +42,13 @@ from urllib.parse import unquote, urlsplit
 #   reset      close the connection with a TCP reset before answering
 #   stall      wait ``seconds`` (default 30), then close without answering: past any download timeout
 #   truncate   announce the whole file but send only ``bytes`` of it
+#   cut        send the file with no Content-Length (its end is the connection's close): only ``bytes`` of it,
+#              then a TCP reset; without ``bytes``, all of it, then a normal close (a whole close-delimited body)
 #   redirect   answer ``status`` (default 302) with ``Location: location`` (absolute or path)
 #   huge       a generated HTML page of ``size`` bytes (announced in Content-Length, streamed)
 #   gzip_bomb  a small gzip body (Content-Encoding: gzip) that inflates to ``size`` bytes
 #   call       run ``function(host, path)`` (run-time only: stop a database, kill a crawler), then serve
-FAULT_KINDS = ("status", "reset", "stall", "truncate", "redirect", "huge", "gzip_bomb", "call")
+FAULT_KINDS = ("status", "reset", "stall", "truncate", "cut", "redirect", "huge", "gzip_bomb", "call")
 DEFAULT_TYPES = {"": "text/html", ".htm": "text/html", ".html": "text/html", ".aspx": "text/html",
                  ".xml": "application/xml", ".json": "application/json", ".txt": "text/plain"}
 
@@ -234,7 +236,7 @@ class FixtureRequestHandler(BaseHTTPRequestHandler):
             meta_path = file.with_name(file.name + ".meta.json")
             if meta_path.is_file():
                 sidecar = json.loads(meta_path.read_text(encoding="utf-8")).get("fault")
-        except FileNotFoundError:
+        except OSError:  # no such file, or a name too long for any file: only a run-time fault can answer
             pass
         fault = self.fixture_web.take_fault(host, path, sidecar)
         if fault is None:
@@ -258,6 +260,8 @@ class FixtureRequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif kind == "truncate":
             return self._serve_truncated(host, target, method, int(fault.get("bytes", 100)))
+        elif kind == "cut":
+            return self._serve_close_delimited(host, target, method, fault.get("bytes"))
         elif kind == "redirect":
             self._send(int(fault.get("status", 302)), {**html, "Location": fault["location"]}, b"", method)
         elif kind == "huge":
@@ -277,6 +281,27 @@ class FixtureRequestHandler(BaseHTTPRequestHandler):
         if not file.is_file():
             return False
         self._send(200, {"Content-Type": guess_type(file)}, file.read_bytes(), method, sent)
+        return True
+
+    def _serve_close_delimited(self, host: str, target: str, method: str, sent: int | None) -> bool:
+        try:
+            file = fixture_file(self.fixture_web.root, host, target)
+        except FileNotFoundError:
+            return False
+        if not file.is_file():
+            return False
+        body = file.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", guess_type(file))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        if method != "HEAD":
+            self.wfile.write(body if sent is None else body[:int(sent)])
+            self.wfile.flush()
+        if sent is not None:  # a reset, not a close: the client cannot take the cut for the end
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
         return True
 
     def _send_huge(self, size: int, method: str) -> None:

@@ -21,6 +21,7 @@ from crawlers.autodiscovery import candidate_feed_urls, looks_like_feed, page_fe
 from crawlers.dates import is_within_days
 from crawlers.discovery import (SITEMAP_MAX_BYTES, declared_charset, list_links, next_page_url, parse_feed,
                                 parse_sitemap, rel_canonical)
+from crawlers.documents import looks_like_html
 from crawlers.failures import failure_reason, is_decision
 from crawlers.hooks import get_hook
 from crawlers.items import FetchFailure, RawPage
@@ -207,6 +208,15 @@ class NewsSpider(scrapy.Spider):
                                + ", ".join(urlsplit(url).path for url in candidate_feed_urls(state["home"])))
 
     def parse_article(self, response):
+        cut = self._article_cut(response)
+        if cut:  # fetched again as a failed download would be; still cut after the last retry, it is lost
+            retry = get_retry_request(response.request, spider=self, reason="response cut short")
+            if retry is not None:
+                yield retry
+            else:
+                yield FetchFailure("article", response.meta.get("ingot_url", response.url),
+                                   f"response cut short ({cut})", response.status)
+            return
         yield self.raw_page(response)
 
     def failed(self, failure):
@@ -286,6 +296,23 @@ class NewsSpider(scrapy.Spider):
         length: whether that body is whole is told by the document itself (its root element closed or not)."""
         if "dataloss" in response.flags:
             return "response cut short of its Content-Length"
+        return None
+
+    @staticmethod
+    def _article_cut(response) -> str | None:
+        """Why an article's body is not whole, if it is not. Scrapy flags ``dataloss`` for a body shorter than
+        its Content-Length, and ``partial`` for any body whose end was the connection's close, whole or reset
+        midway: then an HTML page is whole only if its ``</body>`` or ``</html>`` arrived."""
+        if NOT_MODIFIED_FLAG in response.flags:
+            return None
+        if "dataloss" in response.flags:
+            return "shorter than its Content-Length"
+        if "partial" not in response.flags:
+            return None
+        is_html = b"html" in response.headers.get(b"Content-Type", b"").lower() or looks_like_html(response.body)
+        lower = response.body.lower()
+        if is_html and b"</body" not in lower and b"</html" not in lower:
+            return "connection closed before the end of the page"
         return None
 
     def _retry_cut(self, response):
