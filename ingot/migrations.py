@@ -19,8 +19,10 @@ from ingot.errors import MigrationError
 
 FILE_PATTERN = re.compile(r"^(\d{4})\.([a-z0-9][a-z0-9-]*)\.sql$")
 
-# One lock id for "migrations running" so two upgrades started at once apply each file once.
-ADVISORY_LOCK_ID = 0x696E676F74  # "ingot"
+# "Migrations running" is a lock on the history table itself, taken per migration: two upgrades started at once
+# apply each file once, and a role without privileges on the table (the analysts' reader) cannot take it to hold
+# an upgrade up, as it could an advisory lock (pg_advisory_lock is open to every role).
+HISTORY_LOCK = "LOCK TABLE schema_migration IN EXCLUSIVE MODE"
 
 HISTORY_DDL = """
 CREATE TABLE IF NOT EXISTS schema_migration (
@@ -87,16 +89,25 @@ def upgrade(conn: psycopg.Connection, directory: Path) -> list[Migration]:
     """Apply every pending migration of ``directory``; returns those applied (empty when up to date)."""
     files = load_migrations(directory)
     conn.autocommit = True
-    conn.execute("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK_ID,))
+    _create_history(conn)
+    applied_now: list[Migration] = []
+    while True:
+        with conn.transaction():  # one migration per transaction, the history read again under its lock
+            conn.execute(HISTORY_LOCK)
+            rows = conn.execute("SELECT version, name, sha256 FROM schema_migration").fetchall()
+            pending = pending_migrations(files, {v: (n, s) for v, n, s in rows})
+            if not pending:
+                return applied_now
+            apply_migration(conn, pending[0])
+        applied_now.append(pending[0])
+
+
+def _create_history(conn: psycopg.Connection) -> None:
+    """The history table, created once even when two upgrades start together on an empty database."""
     try:
         conn.execute(HISTORY_DDL)
-        rows = conn.execute("SELECT version, name, sha256 FROM schema_migration").fetchall()
-        pending = pending_migrations(files, {v: (n, s) for v, n, s in rows})
-        for migration in pending:
-            apply_migration(conn, migration)
-        return pending
-    finally:
-        conn.execute("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK_ID,))
+    except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable):
+        pass  # the other upgrade created it a moment before
 
 
 def apply_migration(conn: psycopg.Connection, migration: Migration) -> None:

@@ -133,3 +133,19 @@ def test_the_sql_function_and_ingot_search_agree_on_the_limits(reader, query, re
     else:
         assert reader.execute("SELECT * FROM search_articles(%s)", (query,)).fetchall() == []
         assert fetch_search_results(reader, query) == []
+
+
+FORMER_MIGRATION_LOCK_ID = 0x696E676F74  # the advisory lock id `ingot db upgrade` used to take
+
+
+def test_the_reader_cannot_hold_up_a_schema_upgrade(db_url, reader):
+    from ingot.migrations import upgrade
+
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), reader.transaction():
+        reader.execute("LOCK TABLE schema_migration IN ACCESS SHARE MODE")
+    with reader.transaction():
+        reader.execute("SELECT pg_advisory_lock(%s)", (FORMER_MIGRATION_LOCK_ID,))
+        with psycopg.connect(db_url, autocommit=True) as writer:
+            writer.execute("SET lock_timeout = '5s'")  # a wait on the reader would end in LockNotAvailable
+            assert upgrade(writer, MIGRATIONS_DIR) == []
+        reader.execute("SELECT pg_advisory_unlock(%s)", (FORMER_MIGRATION_LOCK_ID,))
