@@ -35,10 +35,13 @@ def failure_reason(error: BaseException) -> str:
     name = type(error).__name__
     text = str(error)
     if found := _DECOMPRESSED.search(text):
-        return (f"too large after decompression ({found.group(1)} B gzip inflating past DOWNLOAD_MAXSIZE "
-                f"{found.group(3)} B)")
+        return (f"too large after decompression ({found.group(1)} B compressed, inflating past DOWNLOAD_MAXSIZE "
+                f"{found.group(3)} B)")  # gzip, deflate or brotli: the message does not say which
     if found := _MAXSIZE.search(text):
         return f"too large ({found.group(1)} B, over DOWNLOAD_MAXSIZE {found.group(2)} B)"
+    if name in ("DownloadCancelledError", "CancelledError") and not text.strip():
+        # Scrapy cancels a body streamed without Content-Length once it passes DOWNLOAD_MAXSIZE, and says no more
+        return "too large (streamed without Content-Length past DOWNLOAD_MAXSIZE), or cancelled as the crawl stopped"
     if found := _TIMEOUT.search(text):
         return f"{name}: no answer within {found.group(1)} s"
     if name == "ResponseDataLossError" or "DataLoss" in text:

@@ -45,7 +45,8 @@ from urllib.parse import unquote, urlsplit
 #   cut        send the file with no Content-Length (its end is the connection's close): only ``bytes`` of it,
 #              then a TCP reset; without ``bytes``, all of it, then a normal close (a whole close-delimited body)
 #   redirect   answer ``status`` (default 302) with ``Location: location`` (absolute or path)
-#   huge       a generated HTML page of ``size`` bytes (announced in Content-Length, streamed)
+#   huge       a generated HTML page of ``size`` bytes (announced in Content-Length, streamed; with
+#              ``"announce": false`` streamed without Content-Length, its end the connection's close)
 #   gzip_bomb  a small gzip body (Content-Encoding: gzip) that inflates to ``size`` bytes
 #   call       run ``function(host, path)`` (run-time only: stop a database, kill a crawler), then serve
 FAULT_KINDS = ("status", "reset", "stall", "truncate", "cut", "redirect", "huge", "gzip_bomb", "call")
@@ -265,7 +266,7 @@ class FixtureRequestHandler(BaseHTTPRequestHandler):
         elif kind == "redirect":
             self._send(int(fault.get("status", 302)), {**html, "Location": fault["location"]}, b"", method)
         elif kind == "huge":
-            self._send_huge(int(fault["size"]), method)
+            self._send_huge(int(fault["size"]), method, announce=fault.get("announce", True))
         elif kind == "gzip_bomb":
             self._send(200, {**html, "Content-Encoding": "gzip"}, gzip_bomb(int(fault["size"])), method)
         elif kind == "call":
@@ -304,10 +305,11 @@ class FixtureRequestHandler(BaseHTTPRequestHandler):
             self.connection.close()
         return True
 
-    def _send_huge(self, size: int, method: str) -> None:
+    def _send_huge(self, size: int, method: str, announce: bool = True) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(size))
+        if announce:
+            self.send_header("Content-Length", str(size))
         self.end_headers()
         self.close_connection = True
         if method == "HEAD":

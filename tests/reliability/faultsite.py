@@ -40,6 +40,7 @@ PAGE_FAULTS = {
     "redirect-private": {"kind": "redirect", "location": "http://10.0.0.1/news/internal.html"},
     "redirect-file": {"kind": "redirect", "location": "file:///etc/passwd"},
     "huge-page": {"kind": "huge", "size": 30 * 1024 * 1024},
+    "huge-streamed-page": {"kind": "huge", "size": 30 * 1024 * 1024, "announce": False},
     "gzip-bomb": {"kind": "gzip_bomb", "size": 64 * 1024 * 1024},
 }
 EXTRA_FAULTS = {"/news/redirect-pong.html": {"kind": "redirect", "location": "/news/redirect-ping-pong.html"}}

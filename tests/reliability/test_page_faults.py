@@ -46,6 +46,7 @@ CRAWL_FAULTS = {
     "redirect-private": ("refused: not a public http(s) address", 1),
     "redirect-file": ("HTTP 302", 1),
     "huge-page": ("too large (31457280 B, over DOWNLOAD_MAXSIZE 20971520 B)", 1),
+    "huge-streamed-page": ("too large (streamed without Content-Length past DOWNLOAD_MAXSIZE)", 1),
     "gzip-bomb": ("too large after decompression (", 1),
     "yesterdays-story-now-500": ("HTTP 500", 2),
 }
