@@ -36,6 +36,7 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
 DOWNLOAD_TIMEOUT = 30
+DNS_RESOLVER = "crawlers.resolver.PublicAddressResolver"  # a name resolving inside is refused at connect time
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 DOWNLOAD_FAIL_ON_DATALOSS = True
