@@ -9,12 +9,16 @@ The crawl task extracts the pages its crawler stores while it runs; the extract 
 (``all_done``) and takes the rest, so a partial crawl's pages are still extracted and a backfill re-extracts stored
 pages. The news day is worked out once, by ``plan``, from the run's data interval
 (or the ``day`` param), never from the clock.
+
+The DAG has no ``start_date``: a new deployment's first scheduled run is the next 05:30 slot, not the slot that
+passed before it was deployed. Airflow would otherwise fire that past slot the moment the scheduler starts, while
+the API server that tasks report to is still starting; missed days are a backfill's job (see the README).
 """
 
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, get_current_context, task, task_group
 
@@ -47,7 +51,8 @@ def call_daily(function_name: str, *args, **kwargs):
     params = get_current_context()["params"]
     try:
         return getattr(daily, function_name)(task_settings(), *args, **kwargs)
-    except (daily.QualityCheckFailed, daily.SitesFailed, ConfigurationError, SiteRuleError) as error:
+    except (daily.QualityCheckFailed, daily.SitesFailed, daily.PlanMissing, ConfigurationError,
+            SiteRuleError) as error:
         raise AirflowFailException(str(error)) from error
     except Exception as error:
         if not params.get("retry_failed_tasks", True):
@@ -78,7 +83,6 @@ def task_settings():
     dag_id="ingot_daily",
     description="Crawl, extract, check and report the metals and low-carbon industry news of one news day",
     schedule=CronTriggerTimetable(SCHEDULE, timezone=NEWS_TIMEZONE, interval=timedelta(days=1)),
-    start_date=datetime(2025, 1, 1, tzinfo=timezone.utc),
     catchup=False,
     max_active_runs=2,
     default_args=default_args,
@@ -100,7 +104,9 @@ def task_settings():
     doc_md=__doc__,
 )
 def ingot_daily():
-    @task(retries=0)
+    # The first task of a run, often the first of a fresh deployment whose API server is still starting: retried
+    # soon (from 30 s, doubling). A bad request (an unknown site, a bad day) fails at once.
+    @task(retries=4, retry_delay=timedelta(seconds=30))
     def plan() -> list[dict]:
         context = get_current_context()
         params = context["params"]
@@ -130,23 +136,16 @@ def ingot_daily():
         crawl(site_key, day) >> extract(site_key, day)
 
     @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
-    def check(site_days: list[dict]) -> list[dict]:
-        return call_daily("check_quality", *planned_sites_and_day(site_days))
+    def check(site_days: list[dict] | None) -> list[dict]:
+        return call_daily("check_plan", site_days)
 
     @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
-    def report(site_days: list[dict]) -> str:
-        return call_daily("report_run", *planned_sites_and_day(site_days))
+    def report(site_days: list[dict] | None) -> str:
+        return call_daily("report_plan", site_days)
 
     site_days = plan()
     per_site = site_pipeline.expand_kwargs(site_days)
     per_site >> check(site_days) >> report(site_days)
-
-
-def planned_sites_and_day(site_days: list[dict]):
-    """The plan's site keys and its one news day."""
-    from datetime import date
-
-    return [item["site_key"] for item in site_days], date.fromisoformat(site_days[0]["day"])
 
 
 ingot_daily()

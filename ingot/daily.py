@@ -41,6 +41,13 @@ class CrawlUnusable(IngotError):
     """The crawl ran to its end but not one response was usable: the site is down or refuses us."""
 
 
+class PlanMissing(IngotError):
+    """The run's plan failed or planned nothing: there is no site to check or report on."""
+
+
+PLAN_MISSING = "plan failed: no sites were planned; see the plan task's log"
+
+
 def news_day_for(moment: datetime, timezone: str) -> date:
     """The news day a run covers: the calendar day of the start of its data interval, in the news time zone."""
     return moment.astimezone(ZoneInfo(timezone)).date()
@@ -167,6 +174,23 @@ def index_site(db_url: str, site_key: str, day: date) -> None:
     # Every article the run stored or changed, whatever its date: a day's crawl finds stories years old too, and
     # the indexer's own test (no index row, or re-extracted since) already keeps the work to what changed.
     index_articles(db_url, site_key=site_key)
+
+
+def planned_sites_and_day(site_days: Sequence[dict] | None) -> tuple[list[str], date]:
+    """The plan's site keys and its one news day; ``PlanMissing`` when the plan failed (its XCom is absent)."""
+    if not site_days:
+        raise PlanMissing(PLAN_MISSING)
+    return [item["site_key"] for item in site_days], date.fromisoformat(site_days[0]["day"])
+
+
+def check_plan(settings: Settings, site_days: Sequence[dict] | None) -> list[dict]:
+    """``check_quality`` of what the plan task planned."""
+    return check_quality(settings, *planned_sites_and_day(site_days))
+
+
+def report_plan(settings: Settings, site_days: Sequence[dict] | None) -> str:
+    """``report_run`` of what the plan task planned."""
+    return report_run(settings, *planned_sites_and_day(site_days))
 
 
 def check_quality(settings: Settings, site_keys: Sequence[str], day: date) -> list[dict]:

@@ -166,3 +166,12 @@ def test_airflow_settings_name_real_configuration_options(compose):
             if variable.startswith("AIRFLOW__") and not variable.startswith("AIRFLOW__CELERY__"):
                 section, key = variable.removeprefix("AIRFLOW__").lower().split("__")
                 assert (section, key) in options, variable
+
+
+def test_components_that_run_or_parse_tasks_wait_for_a_healthy_api_server(compose):
+    services = compose["services"]
+    assert "healthcheck" in services["airflow-api-server"]
+    for name in ("airflow-scheduler", "airflow-dag-processor", "airflow-triggerer", "airflow-worker"):
+        depends_on = services[name]["depends_on"]
+        assert depends_on["airflow-api-server"]["condition"] == "service_healthy", name
+        assert depends_on["airflow-init"]["condition"] == "service_completed_successfully", name

@@ -7,8 +7,8 @@ import psycopg
 import pytest
 
 from ingot.airflow_env import airflow_environment, run_conf
-from ingot.daily import (SiteDay, load_site_days, news_day_for, one_line, render_report, save_crawl_result,
-                         save_extract_result, select_sites)
+from ingot.daily import (PlanMissing, SiteDay, load_site_days, news_day_for, one_line, planned_sites_and_day,
+                         render_report, save_crawl_result, save_extract_result, select_sites)
 from ingot.errors import ConfigurationError
 from ingot.settings import Settings
 from ingot.sites import Site
@@ -121,3 +121,12 @@ def test_network_failures_read_as_unreachable_in_the_report(db_url):
     [row] = load_site_days(db_url, ["x"], day)
     # the report's line names the site: the message does not repeat it
     assert row.failed_because[0].startswith("crawl failed (site unreachable): 1 fetch(es) failed")
+
+
+def test_a_failed_or_empty_plan_is_one_clear_line_not_a_type_error():
+    for site_days in (None, []):
+        with pytest.raises(PlanMissing) as raised:
+            planned_sites_and_day(site_days)
+        assert str(raised.value) == "plan failed: no sites were planned; see the plan task's log"
+    assert planned_sites_and_day([{"site_key": "a", "day": "2026-03-09"}, {"site_key": "b", "day": "2026-03-09"}]) \
+        == (["a", "b"], date(2026, 3, 9))

@@ -18,7 +18,7 @@ import pytest
 
 from ingot.airflow_env import airflow_environment, prepare_airflow, run_conf, run_daily_dag
 from ingot.commands.demo import fixture_news_day
-from ingot.daily import load_site_days, render_report
+from ingot.daily import PLAN_MISSING, load_site_days, render_report
 from ingot.fixture_web import FixtureWeb
 from ingot.paths import FIXTURE_WEB_DIR, PROJECT_ROOT, SITES_DIR
 from ingot.settings import Settings
@@ -172,3 +172,13 @@ def test_a_site_whose_yield_drops_to_zero_on_the_second_day_fails_the_quality_ch
         status = conn.execute("SELECT status FROM quality_check WHERE site_key = %s AND news_day = %s "
                               "AND metric = 'articles_found'", (site_key, next_day)).fetchone()
     assert status == ("fail",)
+
+
+def test_a_run_whose_plan_fails_ends_with_one_clear_line_from_check_and_report(db_url, fixture_web_server,
+                                                                             airflow_home):
+    runner = DagRunner(airflow_home, db_url, fixture_web_server)
+    returncode, log = runner.run(DAY, ["no_such_site"])
+    assert returncode != 0
+    assert "unknown site 'no_such_site'" in log, "plan says what was wrong"
+    assert log.count(PLAN_MISSING) >= 2, "check and report both say the plan failed"
+    assert "TypeError" not in log
