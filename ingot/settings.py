@@ -32,6 +32,8 @@ class Settings:
     # Base URL of a loopback fixture web (tests, `ingot demo`): every crawl request is routed there, with the
     # site's real URL kept in the Host header and in what is stored.
     fixture_web: str | None = None
+    # A chat webhook (Slack-style JSON {"text": ...}) that a failed daily run posts its failed sites to.
+    alert_webhook: str | None = None
 
     @property
     def embedded_data_dir(self) -> Path:
@@ -56,6 +58,7 @@ class Settings:
             news_timezone=env.get("INGOT_NEWS_TIMEZONE") or "Asia/Shanghai",
             raw_retention_days=int(env.get("INGOT_RAW_RETENTION_DAYS") or 90),
             fixture_web=env.get("INGOT_FIXTURE_WEB") or None,
+            alert_webhook=env.get("INGOT_ALERT_WEBHOOK") or None,
         )
 
 

@@ -51,11 +51,17 @@ PARSE_SCRIPT = textwrap.dedent("""
         "catchup": dag.catchup if dag else None,
         "timetable": repr(dag.timetable) if dag else None,
         "params": sorted(dag.params) if dag else [],
+        "sites_schema": dag.params.get_param("sites").schema if dag else {},
+        "description": dag.description if dag else None,
+        "doc_md": dag.doc_md if dag else None,
+        "dagrun_timeout_hours": dag.dagrun_timeout.total_seconds() / 3600 if dag and dag.dagrun_timeout else None,
+        "has_failure_callback": bool(dag and dag.has_on_failure_callback),
         "parsed_at": datetime.now(timezone.utc).isoformat(),
         "first_run_after": first_run.run_after.isoformat() if first_run else None,
         "backfill_interval_starts": backfill,
         "tasks": {t.task_id: {"upstream": sorted(t.upstream_task_ids), "retries": t.retries, "owner": t.owner,
                               "retry_delay_seconds": t.retry_delay.total_seconds(),
+                              "map_index_template": t.map_index_template,
                               "trigger_rule": t.trigger_rule.value, "pool": t.pool,
                               "backoff": t.retry_exponential_backoff,
                               "mapped": t.get_closest_mapped_task_group() is not None}
@@ -151,3 +157,39 @@ def test_daily_early_morning_in_the_news_time_zone_by_default(parsed):
 def test_run_params_for_day_sites_and_reruns(parsed):
     assert {"day", "sites", "recrawl", "reextract", "retry_failed_tasks", "crawl_timeout_minutes",
             "scrapy_settings"} <= set(parsed["params"])
+
+
+def test_every_mapped_task_is_labelled_by_its_site_key(parsed):
+    for task_id, task in parsed["tasks"].items():
+        if task["mapped"]:
+            assert task["map_index_template"] == "{{ task.op_kwargs['site_key'] }}", task_id
+
+
+def test_the_schedule_shows_its_time_zone(parsed):
+    assert "05:30 Asia/Shanghai (21:30 UTC)" in parsed["description"]
+    assert "05:30 Asia/Shanghai (21:30 UTC)" in parsed["doc_md"]
+
+
+def test_the_docs_are_a_runbook(parsed):
+    doc = parsed["doc_md"]
+    for section in ("What each task does", "What a failed site's reason means", "How to rerun",
+                    "Where the logs are"):
+        assert f"## {section}" in doc
+    for task_id in parsed["tasks"]:
+        assert f"`{task_id}`" in doc, task_id
+    assert "blocked by the site" in doc and "INGOT_HOME/logs/crawl-KEY-DAY.log" in doc
+
+
+def test_sites_are_picked_from_the_enabled_sites(parsed):
+    from ingot.paths import SITES_DIR
+    from ingot.sites import load_sites
+
+    enabled = sorted(key for key, site in load_sites(SITES_DIR).items() if site.enabled)
+    schema = parsed["sites_schema"]
+    assert schema["type"] == "array" and schema["examples"] == enabled
+    assert len(enabled) < len(load_sites(SITES_DIR)), "a disabled site exists and is not offered"
+
+
+def test_a_failed_or_timed_out_run_alerts_and_a_run_has_a_deadline(parsed):
+    assert parsed["has_failure_callback"]
+    assert 6 <= parsed["dagrun_timeout_hours"] < 24, "shorter than a day: a stuck run fails before the next one"
