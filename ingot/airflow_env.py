@@ -76,8 +76,8 @@ def prepare_airflow(settings: Settings, env: Mapping[str, str]) -> None:
     if marker.is_file() and marker.read_text(encoding="utf-8") == wanted and (home / "airflow.db").is_file():
         return
     home.mkdir(parents=True, exist_ok=True)
-    _run_airflow(env, "db", "migrate")
-    _run_airflow(env, "pools", "set", CRAWL_POOL, str(CRAWL_POOL_SLOTS), "crawls of ingot news sites at once")
+    run_airflow(env, "db", "migrate")
+    run_airflow(env, "pools", "set", CRAWL_POOL, str(CRAWL_POOL_SLOTS), "crawls of ingot news sites at once")
     marker.write_text(wanted, encoding="utf-8")
 
 
@@ -106,7 +106,7 @@ def run_daily_dag(env: Mapping[str, str], conf: Mapping, log_path: Path) -> int:
                               stdin=subprocess.DEVNULL).returncode
 
 
-def _run_airflow(env: Mapping[str, str], *args: str) -> None:
+def run_airflow(env: Mapping[str, str], *args: str) -> None:
     result = subprocess.run(airflow_command(*args), env=dict(env), capture_output=True, text=True,
                             stdin=subprocess.DEVNULL)
     if result.returncode != 0:
