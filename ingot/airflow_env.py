@@ -1,7 +1,8 @@
 """A project-local Airflow: its home under ``settings.airflow_home``, SQLite metadata, our dags/ folder.
 
-``ingot run``, ``ingot demo``, ``ingot airflow standalone`` and the end-to-end tests all start Airflow through
-``airflow_environment`` so they see the same configuration. Airflow reads its configuration when it is first
+``ingot run``, ``ingot demo`` and the end-to-end tests all start Airflow through ``airflow_environment`` so they
+see the same configuration; it serves one ``dag.test()`` run at a time. The set-ups that run for days
+(standalone, a control host, Celery workers) are ``ingot.airflow_deploy``'s, on PostgreSQL. Airflow reads its configuration when it is first
 imported, so every Airflow step here runs as a subprocess with this environment; this module itself never
 imports Airflow.
 """

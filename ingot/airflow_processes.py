@@ -2,8 +2,9 @@
 
 Each component runs in its own process group, so stopping it reaches everything it started (task supervisors,
 task processes, Celery pool children, uvicorn workers). ``Components.run`` waits until one component exits or
-the process is told to stop (SIGTERM, SIGINT), then stops every group: SIGTERM, a grace period, then SIGKILL for
-whatever is left. Linux: group members are read from /proc.
+the process is told to stop (SIGTERM, SIGINT, also while the components are still starting); leaving the ``with``
+block stops every group: SIGTERM, a grace period, then SIGKILL for whatever is left. Linux: group members are read
+from /proc.
 """
 
 from __future__ import annotations
@@ -58,33 +59,19 @@ class Components:
         """The first component whose main process has exited, if any."""
         return next((c for c in self.started if c.process.poll() is not None), None)
 
-    def run(self, *, on_tick=None) -> int:
-        """Wait until a component exits or SIGTERM/SIGINT arrives, then stop every component.
+    def run(self) -> int:
+        """Wait until a component exits, or until SIGTERM/SIGINT ends the ``with`` block around this call.
 
-        Returns 0 after a requested stop, else the exit code of the component that ended first (1 when it
-        exited 0: a component is not supposed to end on its own). ``on_tick`` is called while waiting.
+        Returns the exit code of the component that ended first (1 when it exited 0: a component is not supposed
+        to end on its own); the ``with`` block then stops the others.
         """
-        stop_requested = []
-
-        def request_stop(signum, frame):
-            stop_requested.append(signum)
-
-        previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-        try:
-            while not stop_requested:
-                ended = self.exited()
-                if ended is not None:
-                    print(f"{ended.name} exited with code {ended.process.returncode}"
-                          + (f"; see {ended.log_path}" if ended.log_path else ""), flush=True)
-                    return ended.process.returncode or 1
-                if on_tick is not None:
-                    on_tick()
-                time.sleep(POLL_SECONDS)
-            return 0
-        finally:
-            self.stop()
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+        while True:
+            ended = self.exited()
+            if ended is not None:
+                print(f"{ended.name} exited with code {ended.process.returncode}"
+                      + (f"; see {ended.log_path}" if ended.log_path else ""), flush=True)
+                return ended.process.returncode or 1
+            time.sleep(POLL_SECONDS)
 
     def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
         """SIGTERM every group, wait up to ``grace`` seconds for all to empty, SIGKILL the rest."""
@@ -94,10 +81,28 @@ class Components:
             component.process.wait()
 
     def __enter__(self) -> Components:
+        """From here on SIGTERM and SIGINT raise ``StopRequested``, during start-up as while running, so that
+        leaving the block always stops what was started."""
+        self._previous = {sig: signal.signal(sig, _raise_stop_requested) for sig in (signal.SIGTERM, signal.SIGINT)}
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.stop()
+    def __exit__(self, exc_type, exc, traceback) -> bool:
+        for sig in self._previous:
+            signal.signal(sig, signal.SIG_IGN)  # stopping is not itself interrupted: it ends within the grace period
+        try:
+            self.stop()
+        finally:
+            for sig, handler in self._previous.items():
+                signal.signal(sig, handler)
+        return exc_type is StopRequested  # a requested stop is a normal end
+
+
+class StopRequested(Exception):
+    """SIGTERM or SIGINT arrived: stop every component."""
+
+
+def _raise_stop_requested(signum, frame):
+    raise StopRequested(signal.Signals(signum).name)
 
 
 def stop_groups(groups: Sequence[int], grace: float = STOP_GRACE_SECONDS) -> None:

@@ -144,8 +144,8 @@ def standalone(args, settings: Settings, news_url: str, *, fixture_web: str | No
     env = deployment_environment(deployment, settings, news_url)
     if fixture_web:
         env["INGOT_FIXTURE_WEB"] = fixture_web
-    prepare_metadata(deployment, env, CRAWL_POOL_SLOTS)
     with Components(env) as components:
+        prepare_metadata(deployment, env, CRAWL_POOL_SLOTS)
         start_central_components(components, deployment)
         print(f"Airflow UI: {api_url} (logs of each component in {home / 'logs'})", flush=True)
         print(login_line(home), flush=True)
@@ -193,8 +193,8 @@ def run_control(args, settings: Settings) -> int:
         parallelism=args.parallelism)
     migrate_news_database(news_url)
     env = deployment_environment(deployment, settings, news_url)
-    prepare_metadata(deployment, env, args.crawl_slots)
     with Components(env) as components:
+        prepare_metadata(deployment, env, args.crawl_slots)
         start_central_components(components, deployment, api_workers=args.api_workers)
         print(f"control host up: UI and API on {api_url} (workers need {API_URL_VARIABLE}={api_url}); logs in "
               f"{deployment.home / 'logs'}", flush=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psycopg
 
-from ingot.airflow_processes import Components, descendants, group_members, stop_groups
+from ingot.airflow_processes import Components, descendants, group_members, process_table, stop_groups
 
 READY_TIMEOUT = 900  # migrations and start-up of every component on a slow machine
 RUN_TIMEOUT = 1500
@@ -92,14 +92,7 @@ class Cluster:
 
     def stop(self, grace: float = 180) -> dict:
         """SIGTERM the ingot commands and Redis; their exit codes and the processes they left (should be none)."""
-        groups = {component.group for component in self.components.started}
-        table_groups = set()
-        for component in self.components.started:
-            for pid in descendants(component.process.pid):
-                try:
-                    table_groups.add(int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[2]))
-                except (OSError, IndexError, ValueError):
-                    pass
+        groups = self.groups()
         for component in self.components.started:
             if component.process.poll() is None:
                 component.process.terminate()
@@ -110,12 +103,21 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 pass
         codes = {c.name: c.process.poll() for c in self.components.started}
-        left = sorted(pid for group in groups | table_groups for pid in group_members(group))
-        self.kill_everything()
-        return {"exit_codes": codes, "left_behind": left, "groups": sorted(groups | table_groups)}
+        left = sorted(pid for group in groups for pid in group_members(group))
+        self.kill_everything(groups)
+        return {"exit_codes": codes, "left_behind": left, "groups": sorted(groups)}
 
-    def kill_everything(self) -> None:
-        stop_groups([c.group for c in self.components.started], grace=10)
+    def groups(self) -> set[int]:
+        """The process groups of the commands and of the components they started (each in a group of its own)."""
+        groups = {component.group for component in self.components.started}
+        table = process_table()
+        for component in self.components.started:
+            groups |= {table[pid][1] for pid in descendants(component.process.pid) if pid in table}
+        return groups
+
+    def kill_everything(self, groups: set[int] | None = None) -> None:
+        """Stop every group still running, the components' before their commands are gone (also after a failure)."""
+        stop_groups(sorted(self.groups() | (groups or set())), grace=60)
         for component in self.components.started:
             component.process.wait()
 
