@@ -21,7 +21,7 @@ ENV PYTHONUNBUFFERED=1 \
     PATH=/opt/ingot/.venv/bin:$PATH
 
 RUN useradd --create-home --uid 50000 --gid 0 ingot \
-    && mkdir -p /opt/ingot /opt/airflow/logs /opt/airflow/ingot \
+    && mkdir -p /opt/ingot /opt/airflow/logs /opt/airflow/ingot /opt/airflow/auth \
     && chown -R ingot:0 /opt/ingot /opt/airflow
 USER ingot
 WORKDIR /opt/ingot

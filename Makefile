@@ -15,8 +15,9 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
-.venv/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
+# The celery extra: `ingot airflow control` and `ingot airflow worker` run the CeleryExecutor.
+.venv/.synced: $(UV) pyproject.toml uv.lock Makefile
+	$(UV) sync --frozen --extra celery --compile-bytecode --python $(PYTHON)
 	touch $@
 
 run: setup

@@ -1,7 +1,8 @@
 """A project-local Airflow: its home under ``settings.airflow_home``, SQLite metadata, our dags/ folder.
 
-``ingot run``, ``ingot demo``, ``ingot airflow standalone`` and the end-to-end tests all start Airflow through
-``airflow_environment`` so they see the same configuration. Airflow reads its configuration when it is first
+``ingot run``, ``ingot demo`` and the end-to-end tests all start Airflow through ``airflow_environment`` so they
+see the same configuration; it serves one ``dag.test()`` run at a time. The set-ups that run for days
+(standalone, a control host, Celery workers) are ``ingot.airflow_deploy``'s, on PostgreSQL. Airflow reads its configuration when it is first
 imported, so every Airflow step here runs as a subprocess with this environment; this module itself never
 imports Airflow.
 """
@@ -76,8 +77,8 @@ def prepare_airflow(settings: Settings, env: Mapping[str, str]) -> None:
     if marker.is_file() and marker.read_text(encoding="utf-8") == wanted and (home / "airflow.db").is_file():
         return
     home.mkdir(parents=True, exist_ok=True)
-    _run_airflow(env, "db", "migrate")
-    _run_airflow(env, "pools", "set", CRAWL_POOL, str(CRAWL_POOL_SLOTS), "crawls of ingot news sites at once")
+    run_airflow(env, "db", "migrate")
+    run_airflow(env, "pools", "set", CRAWL_POOL, str(CRAWL_POOL_SLOTS), "crawls of ingot news sites at once")
     marker.write_text(wanted, encoding="utf-8")
 
 
@@ -106,7 +107,7 @@ def run_daily_dag(env: Mapping[str, str], conf: Mapping, log_path: Path) -> int:
                               stdin=subprocess.DEVNULL).returncode
 
 
-def _run_airflow(env: Mapping[str, str], *args: str) -> None:
+def run_airflow(env: Mapping[str, str], *args: str) -> None:
     result = subprocess.run(airflow_command(*args), env=dict(env), capture_output=True, text=True,
                             stdin=subprocess.DEVNULL)
     if result.returncode != 0:

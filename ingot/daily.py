@@ -41,6 +41,13 @@ class CrawlUnusable(IngotError):
     """The crawl ran to its end but not one response was usable: the site is down or refuses us."""
 
 
+class PlanMissing(IngotError):
+    """The run's plan failed or planned nothing: there is no site to check or report on."""
+
+
+PLAN_MISSING = "plan failed: no sites were planned; see the plan task's log"
+
+
 def news_day_for(moment: datetime, timezone: str) -> date:
     """The news day a run covers: the calendar day of the start of its data interval, in the news time zone."""
     return moment.astimezone(ZoneInfo(timezone)).date()
@@ -130,10 +137,14 @@ def unusable_crawl_reason(stats: dict) -> str | None:
     """Why a crawl that stored no page at all failed (HTTP errors, download errors), or None."""
     if sum((stats.get("pages") or {}).values()):
         return None
+    from ingot.quality import blocked_by_site
+
     responses = {int(code): n for code, n in (stats.get("responses") or {}).items() if str(code).isdigit()}
     errors = {code: n for code, n in responses.items() if code >= 400}
     if errors:
-        return "HTTP " + ", ".join(f"{code} x{n}" for code, n in sorted(errors.items()))
+        # 401, 403, 451: the site refuses the crawler, which the report says in so many words
+        return blocked_by_site(errors, sum(responses.values())) or (
+            "HTTP " + ", ".join(f"{code} x{n}" for code, n in sorted(errors.items())))
     if stats.get("errors"):
         samples = stats.get("error_samples") or []
         return f"{stats['errors']} download errors" + (f", e.g. {samples[0]}" if samples else "")
@@ -167,6 +178,23 @@ def index_site(db_url: str, site_key: str, day: date) -> None:
     # Every article the run stored or changed, whatever its date: a day's crawl finds stories years old too, and
     # the indexer's own test (no index row, or re-extracted since) already keeps the work to what changed.
     index_articles(db_url, site_key=site_key)
+
+
+def planned_sites_and_day(site_days: Sequence[dict] | None) -> tuple[list[str], date]:
+    """The plan's site keys and its one news day; ``PlanMissing`` when the plan failed (its XCom is absent)."""
+    if not site_days:
+        raise PlanMissing(PLAN_MISSING)
+    return [item["site_key"] for item in site_days], date.fromisoformat(site_days[0]["day"])
+
+
+def check_plan(settings: Settings, site_days: Sequence[dict] | None) -> list[dict]:
+    """``check_quality`` of what the plan task planned."""
+    return check_quality(settings, *planned_sites_and_day(site_days))
+
+
+def report_plan(settings: Settings, site_days: Sequence[dict] | None) -> str:
+    """``report_run`` of what the plan task planned."""
+    return report_run(settings, *planned_sites_and_day(site_days))
 
 
 def check_quality(settings: Settings, site_keys: Sequence[str], day: date) -> list[dict]:
@@ -266,6 +294,7 @@ SELECT s.key,
        coalesce(d.crawl_error, cr.error),
        d.extract_status, d.extract_error,
        coalesce(c.new, 0), coalesce(c.found, 0), coalesce(c.rejected, 0), coalesce(c.failed, 0),
+       cr.stats -> 'responses',
        ARRAY(SELECT q.message FROM quality_check q
              WHERE q.site_key = s.key AND q.news_day = %(day)s AND q.status = 'fail' ORDER BY q.metric)
 FROM unnest(%(sites)s::text[]) AS s(key)
@@ -301,13 +330,14 @@ def load_site_days(db_url: str, site_keys: Sequence[str], day: date) -> list[Sit
         rows = conn.execute(SITE_DAYS, {"sites": list(site_keys), "day": day}).fetchall()
     site_days = []
     for row in rows:
-        key, crawl_status, crawl_error, extract_status, extract_error, new, found, rejected, failed, quality = row
+        (key, crawl_status, crawl_error, extract_status, extract_error, new, found, rejected, failed, responses,
+         quality) = row
         reasons = []
         if crawl_status is None:
             reasons.append("no crawl recorded for this day (see the crawl task's log)")
         elif crawl_status == "failed":
-            reasons.append(f"crawl failed{unreachable_note(crawl_error)}: "
-                           f"{without_site_key(crawl_error, key) or 'no reason recorded'}")
+            note = unreachable_note(crawl_error) or blocked_note(responses, crawl_error)
+            reasons.append(f"crawl failed{note}: {without_site_key(crawl_error, key) or 'no reason recorded'}")
         if extract_status == "failed":
             reasons.append(f"extraction failed: {without_site_key(extract_error, key)}")
         reasons.extend(f"quality check failed: {message}" for message in quality)
@@ -328,6 +358,18 @@ NETWORK_ERRORS = re.compile(r"DNS lookup failed|CannotResolveHost|ConnectionRefu
 def unreachable_note(error: str | None) -> str:
     """" (site unreachable)" when a crawl error is a network failure, so offline runs read plainly."""
     return " (site unreachable)" if error and NETWORK_ERRORS.search(error) else ""
+
+
+def blocked_note(responses: dict | None, error: str | None = None) -> str:
+    """" (blocked by the site: HTTP 403 x5 of 6 responses)" when the crawl's responses were mostly refusals
+    (401, 403, 451) and its error does not say so already."""
+    from ingot.quality import blocked_by_site
+
+    if error and "blocked by the site" in error:
+        return ""
+    by_status = {int(code): n for code, n in (responses or {}).items() if str(code).isdigit()}
+    blocked = blocked_by_site(by_status, sum(by_status.values()))
+    return f" ({blocked})" if blocked else ""
 
 
 def render_report(day: date, site_days: Sequence[SiteDay]) -> str:

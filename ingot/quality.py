@@ -30,6 +30,10 @@ LAYOUT_METRICS = {
     "short_text_share": "articles with almost no text",
     "rejected_share": "pages rejected by extraction",
 }
+# Statuses with which a site refuses the crawler rather than a page: unauthorised, forbidden, unavailable for legal
+# reasons. When they are most of a day's responses, a collapse of its metrics is the site blocking us, not its
+# layout changing, and the message says so.
+BLOCKING_STATUSES = (401, 403, 451)
 DRIFT_METRICS = {
     "missing_title_share": "articles without a title",
     "missing_authors_share": "articles without authors",
@@ -50,6 +54,7 @@ class DayCounts:
     missing_authors: int = 0
     short_text: int = 0
     rejected: Mapping[str, int] = field(default_factory=dict)
+    blocking: Mapping[int, int] = field(default_factory=dict)  # responses with a BLOCKING_STATUSES code
 
 
 @dataclass(frozen=True)
@@ -86,18 +91,29 @@ def baseline(history: Iterable[Mapping[str, float]], metric: str) -> float | Non
     return float(statistics.median(values)) if values else None
 
 
+def blocked_by_site(blocking: Mapping[int, int], responses: int) -> str | None:
+    """ "blocked by the site: HTTP 403 x12 of 15 responses" when at least half the responses were refusals."""
+    refused = sum(n for code, n in blocking.items() if code in BLOCKING_STATUSES)
+    if not responses or not refused or refused * 2 < responses:
+        return None
+    codes = ", ".join(f"{code} x{n}" for code, n in sorted(blocking.items()) if code in BLOCKING_STATUSES)
+    return f"blocked by the site: HTTP {codes} of {responses} responses"
+
+
 def judge(site_key: str, metric: str, value: float, usual: float | None,
-          quiet_weekday: bool = False) -> tuple[str, str | None]:
+          quiet_weekday: bool = False, blocked: str | None = None) -> tuple[str, str | None]:
     """(status, message) of one metric against its baseline; the message names the site and the metric.
 
     ``quiet_weekday``: the site had a day without articles on this weekday recently (a weekend), so a zero yield
-    today is a warning, not a failure.
+    today is a warning, not a failure. ``blocked``: the day's ``blocked_by_site`` note, which a failure names as
+    its cause instead of a layout change.
     """
     if metric == "articles_found":
         if value == 0 and usual and quiet_weekday:
             return "warn", f"{site_key}: articles_found is 0, as on this weekday recently (median {usual:g})"
         if value == 0 and usual:
-            return "fail", f"{site_key}: articles_found dropped to 0 (median of recent days: {usual:g})"
+            return "fail", (f"{site_key}: articles_found dropped to 0 (median of recent days: {usual:g})"
+                            + (f": {blocked}" if blocked else ""))
         if usual and value < usual / 3:
             return "warn", f"{site_key}: articles_found is {value:g}, far below the recent median {usual:g}"
         return "ok", None
@@ -109,8 +125,8 @@ def judge(site_key: str, metric: str, value: float, usual: float | None,
     if usual >= NORMAL_SHARE:
         return "warn", f"{site_key}: {metric} is {value:.0%} ({described}), as usual for this site ({usual:.0%})"
     status = "fail" if metric in LAYOUT_METRICS else "warn"
-    return status, (f"{site_key}: {metric} jumped to {value:.0%} ({described}; usually {usual:.0%}): "
-                    "did the site's layout change?")
+    cause = f"{blocked}, not a layout change" if blocked else "did the site's layout change?"
+    return status, f"{site_key}: {metric} jumped to {value:.0%} ({described}; usually {usual:.0%}): {cause}"
 
 
 def evaluate_site(site_key: str, day: date, today: DayCounts,
@@ -119,10 +135,11 @@ def evaluate_site(site_key: str, day: date, today: DayCounts,
     past = [day_metrics(counts) for d, counts in sorted(history.items()) if d < day]
     quiet_weekday = any(d.weekday() == day.weekday() and not counts.articles
                         for d, counts in history.items() if d < day)
+    blocked = blocked_by_site(today.blocking, today.pages)
     results = []
     for metric, value in day_metrics(today).items():
         usual = baseline(past, metric)
-        status, message = judge(site_key, metric, value, usual, quiet_weekday)
+        status, message = judge(site_key, metric, value, usual, quiet_weekday, blocked)
         results.append(CheckResult(site_key, day, metric, value, usual, status, message))
     return results
 
@@ -195,7 +212,8 @@ def with_response_counts(counts: DayCounts, responses: Mapping[str, int] | None)
     if not by_status:
         return counts
     errors = sum(n for code, n in by_status.items() if code >= 400)
-    return dataclasses.replace(counts, pages=sum(by_status.values()), http_errors=errors)
+    blocking = {code: n for code, n in by_status.items() if code in BLOCKING_STATUSES}
+    return dataclasses.replace(counts, pages=sum(by_status.values()), http_errors=errors, blocking=blocking)
 
 
 def check_sites(db_url: str, site_keys: Sequence[str], day: date) -> list[CheckResult]:

@@ -40,6 +40,8 @@ class Settings:
     # Base URL of a loopback fixture web (tests, `ingot demo`): every crawl request is routed there, with the
     # site's real URL kept in the Host header and in what is stored.
     fixture_web: str | None = None
+    # A chat webhook (Slack-style JSON {"text": ...}) that a failed daily run posts its failed sites to.
+    alert_webhook: str | None = None
 
     @property
     def embedded_data_dir(self) -> Path:
@@ -64,6 +66,7 @@ class Settings:
             news_timezone=time_zone_setting(env, "INGOT_NEWS_TIMEZONE", "Asia/Shanghai"),
             raw_retention_days=positive_int_setting(env, "INGOT_RAW_RETENTION_DAYS", 90, unit="days"),
             fixture_web=env.get("INGOT_FIXTURE_WEB") or None,
+            alert_webhook=env.get("INGOT_ALERT_WEBHOOK") or None,
         )
 
 

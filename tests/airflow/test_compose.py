@@ -1,4 +1,5 @@
-"""docker-compose.yml, checked without Docker: the compose-spec schema, then the references between its parts."""
+"""docker-compose.yml and docker-compose.worker.yml, checked without Docker: the compose-spec schema, then the
+references between their parts and between the control host's and the worker hosts' settings."""
 
 import importlib.util
 import re
@@ -11,6 +12,8 @@ import yaml
 from ingot.paths import PROJECT_ROOT
 
 COMPOSE = PROJECT_ROOT / "docker-compose.yml"
+WORKER_COMPOSE = PROJECT_ROOT / "docker-compose.worker.yml"
+COMPOSE_FILES = [COMPOSE, WORKER_COMPOSE]
 ENV_EXAMPLE = PROJECT_ROOT / ".env.example"
 SCHEMA = Path(__file__).parent / "data" / "compose-spec.json"
 AIRFLOW_SERVICES = ["airflow-init", "airflow-api-server", "airflow-scheduler", "airflow-dag-processor",
@@ -57,26 +60,36 @@ def compose(raw, env_example) -> dict:
     return interpolate(raw, env_example)
 
 
-def test_compose_file_matches_the_compose_specification(compose):
+@pytest.fixture(scope="module")
+def worker_compose(env_example) -> dict:
+    return interpolate(yaml.safe_load(WORKER_COMPOSE.read_text()), env_example)
+
+
+@pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda path: path.name)
+def test_compose_files_match_the_compose_specification(path, env_example):
     schema = yaml.safe_load(SCHEMA.read_text())  # JSON is YAML
-    jsonschema.Draft201909Validator(schema).validate(compose)
+    jsonschema.Draft201909Validator(schema).validate(interpolate(yaml.safe_load(path.read_text()), env_example))
 
 
-def test_every_variable_is_in_env_example_or_has_a_default(raw, env_example):
-    text = COMPOSE.read_text().replace("$$", "")  # $${HOSTNAME} is the container's shell variable
+@pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda path: path.name)
+def test_every_variable_is_in_env_example_or_has_a_default(path, env_example):
+    text = path.read_text().replace("$$", "")  # $${HOSTNAME} is the container's shell variable
     for name, operator, _ in VARIABLE.findall(text):
         assert name in env_example or operator in (":-", "-"), name
     assert "COMPOSE_PROFILES" in env_example and "AIRFLOW_EXECUTOR" in env_example
 
 
-def test_no_secret_is_written_in_the_file(raw):
-    for name, service in raw["services"].items():
+@pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda path: path.name)
+def test_no_secret_is_written_in_the_file(path):
+    for name, service in yaml.safe_load(path.read_text())["services"].items():
         for key, value in (service.get("environment") or {}).items():
-            if re.search(r"PASSWORD|SECRET|FERNET|_CONN|DATABASE_URL|RESULT_BACKEND", key):
+            if key.endswith("_FILE"):
+                continue  # where a secret is kept, not the secret
+            if re.search(r"PASSWORD|SECRET|FERNET|_CONN|DATABASE_URL|RESULT_BACKEND|BROKER_URL|REDISCLI_AUTH", key):
                 assert "${" in str(value) or not re.search(r":[^/@]+@", str(value)), f"{name}: {key}"
-                if re.search(r"PASSWORD|SECRET|FERNET", key):
+                if re.search(r"PASSWORD|SECRET|FERNET|REDISCLI_AUTH", key):
                     assert str(value).startswith("${"), f"{name}: {key}"
-    assert not re.search(r"://\w+:(?!\$\{)[^@/\s]+@", COMPOSE.read_text()), "a URL carries a literal password"
+    assert not re.search(r"://\w*:(?!\$\{)[^@/\s]+@", path.read_text()), "a URL carries a literal password"
 
 
 def test_env_example_holds_placeholders_only(env_example):
@@ -166,3 +179,77 @@ def test_airflow_settings_name_real_configuration_options(compose):
             if variable.startswith("AIRFLOW__") and not variable.startswith("AIRFLOW__CELERY__"):
                 section, key = variable.removeprefix("AIRFLOW__").lower().split("__")
                 assert (section, key) in options, variable
+
+
+def test_components_that_run_or_parse_tasks_wait_for_a_healthy_api_server(compose):
+    services = compose["services"]
+    assert "healthcheck" in services["airflow-api-server"]
+    for name in ("airflow-scheduler", "airflow-dag-processor", "airflow-triggerer", "airflow-worker"):
+        depends_on = services[name]["depends_on"]
+        assert depends_on["airflow-api-server"]["condition"] == "service_healthy", name
+        assert depends_on["airflow-init"]["condition"] == "service_completed_successfully", name
+
+
+def published_ports(service: dict) -> dict[int, int]:
+    """container port -> host port of a service's published ports ("ADDRESS:HOST:CONTAINER")."""
+    return {int(port.rsplit(":", 1)[1]): int(port.rsplit(":", 2)[1]) for port in service.get("ports") or []}
+
+
+def test_the_control_host_publishes_what_remote_workers_need_on_the_configured_address(raw):
+    for name in ("news-db", "airflow-db", "redis", "airflow-api-server"):
+        ports = raw["services"][name]["ports"]
+        assert ports and all(port.startswith("${PUBLISH_ADDRESS:-127.0.0.1}:") for port in ports), name
+    redis = raw["services"]["redis"]
+    assert "--requirepass" in redis["command"] and "${REDIS_PASSWORD" in " ".join(redis["command"])
+    assert ":${REDIS_PASSWORD" in raw["x-airflow-common"]["environment"]["AIRFLOW__CELERY__BROKER_URL"]
+
+
+def test_a_worker_host_reaches_each_control_service_at_the_port_it_publishes(compose, worker_compose, env_example):
+    control, env = compose["services"], worker_compose["services"]["airflow-worker"]["environment"]
+    host = env_example["CONTROL_HOST"]
+    wanted = {
+        "INGOT_DATABASE_URL": published_ports(control["news-db"])[5432],
+        "AIRFLOW_CONN_INGOT_NEWS": published_ports(control["news-db"])[5432],
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": published_ports(control["airflow-db"])[5432],
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": published_ports(control["airflow-db"])[5432],
+        "AIRFLOW__CELERY__RESULT_BACKEND": published_ports(control["airflow-db"])[5432],
+        "AIRFLOW__CELERY__BROKER_URL": published_ports(control["redis"])[6379],
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": published_ports(control["airflow-api-server"])[8080],
+    }
+    for variable, port in wanted.items():
+        assert f"@{host}:{port}/" in env[variable] or f"//{host}:{port}/" in env[variable], variable
+
+
+def test_a_worker_host_shares_the_control_hosts_secrets_and_serves_its_logs(raw):
+    worker = yaml.safe_load(WORKER_COMPOSE.read_text())["services"]["airflow-worker"]
+    control_env = raw["x-airflow-common"]["environment"]
+    for variable in ("AIRFLOW__CORE__FERNET_KEY", "AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY"):
+        name = VARIABLE.search(control_env[variable]).group(1)
+        assert VARIABLE.search(worker["environment"][variable]).group(1) == name, variable
+    assert worker["environment"]["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert worker["network_mode"] == "host", "the UI fetches task logs from the worker host's name and port 8793"
+    assert "celery worker" in " ".join(worker["command"])
+
+
+def test_a_worker_host_provides_every_variable_the_code_reads_and_real_airflow_options(worker_compose):
+    env = worker_compose["services"]["airflow-worker"]["environment"]
+    assert not environment_variables_read_by_the_code() - set(env)
+    config_path = Path(importlib.util.find_spec("airflow").submodule_search_locations[0], "config_templates",
+                       "config.yml")
+    options = {(section, key) for section, body in yaml.safe_load(config_path.read_text()).items()
+               for key in body["options"]}
+    for variable in env:
+        if variable.startswith("AIRFLOW__") and not variable.startswith("AIRFLOW__CELERY__"):
+            section, key = variable.removeprefix("AIRFLOW__").lower().split("__")
+            assert (section, key) in options, variable
+
+
+def test_the_ui_login_is_the_admin_password_of_env(compose):
+    services = compose["services"]
+    init = services["airflow-init"]
+    assert init["environment"]["AIRFLOW_ADMIN_PASSWORD"] == "change-me-ui-admin"
+    assert "AIRFLOW_ADMIN_PASSWORD" in init["command"][2] and "PASSWORDS_FILE" in init["command"][2]
+    passwords = services["airflow-api-server"]["environment"]["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"]
+    volume = [v for v in services["airflow-api-server"]["volumes"] if v.startswith("airflow-auth:")]
+    assert volume and passwords.startswith(volume[0].split(":")[1] + "/")
+    assert "/opt/airflow/auth" in (PROJECT_ROOT / "Dockerfile").read_text(), "the image owns the volume's folder"

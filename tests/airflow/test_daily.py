@@ -7,8 +7,8 @@ import psycopg
 import pytest
 
 from ingot.airflow_env import airflow_environment, run_conf
-from ingot.daily import (SiteDay, load_site_days, news_day_for, one_line, render_report, save_crawl_result,
-                         save_extract_result, select_sites)
+from ingot.daily import (PlanMissing, SiteDay, load_site_days, news_day_for, one_line, planned_sites_and_day,
+                         render_report, save_crawl_result, save_extract_result, select_sites)
 from ingot.errors import ConfigurationError
 from ingot.settings import Settings
 from ingot.sites import Site
@@ -104,6 +104,11 @@ def test_a_crawl_that_stored_nothing_and_met_errors_is_unusable():
     from ingot.daily import unusable_crawl_reason
 
     assert unusable_crawl_reason({"pages": {}, "responses": {"200": 1, "500": 6, "503": 1}}) == "HTTP 500 x6, 503 x1"
+    # the site refuses us: said in so many words, not as a broken site or rule
+    assert unusable_crawl_reason({"pages": {}, "responses": {"200": 1, "403": 6}}) \
+        == "blocked by the site: HTTP 403 x6 of 7 responses"
+    assert unusable_crawl_reason({"pages": {}, "responses": {"401": 2, "451": 1, "404": 1}}) \
+        == "blocked by the site: HTTP 401 x2, 451 x1 of 4 responses"
     offline = {"pages": {}, "responses": {}, "errors": 2, "error_samples": ["DNS lookup failed"]}
     assert unusable_crawl_reason(offline) == "2 download errors, e.g. DNS lookup failed"
     assert unusable_crawl_reason({"pages": {"feed": 1}, "responses": {"200": 1, "500": 3}}) is None
@@ -121,3 +126,31 @@ def test_network_failures_read_as_unreachable_in_the_report(db_url):
     [row] = load_site_days(db_url, ["x"], day)
     # the report's line names the site: the message does not repeat it
     assert row.failed_because[0].startswith("crawl failed (site unreachable): 1 fetch(es) failed")
+
+
+def test_a_failed_or_empty_plan_is_one_clear_line_not_a_type_error():
+    for site_days in (None, []):
+        with pytest.raises(PlanMissing) as raised:
+            planned_sites_and_day(site_days)
+        assert str(raised.value) == "plan failed: no sites were planned; see the plan task's log"
+    assert planned_sites_and_day([{"site_key": "a", "day": "2026-03-09"}, {"site_key": "b", "day": "2026-03-09"}]) \
+        == (["a", "b"], date(2026, 3, 9))
+
+
+def test_a_crawl_the_site_refused_reads_as_blocked_by_the_site_in_the_report(db_url):
+    day = date(2026, 3, 9)
+    with psycopg.connect(db_url) as conn:
+        conn.execute("INSERT INTO site (key, name, base_url, timezone, rule_version) "
+                     "VALUES ('x', 'x', 'https://x/', 'UTC', 1)")
+        conn.execute("INSERT INTO crawl_run (site_key, news_day, status, error, stats) VALUES ('x', %s, 'failed', "
+                     "'1 fetch(es) failed (HTTP 403 x1)', '{\"responses\": {\"200\": 1, \"403\": 1}}')", (day,))
+    save_crawl_result(db_url, "x", day, "failed", "x: crawl for 2026-03-09 failed: 1 fetch(es) failed (HTTP 403 x1)",
+                      {})
+    [row] = load_site_days(db_url, ["x"], day)
+    assert row.failed_because == ("crawl failed (blocked by the site: HTTP 403 x1 of 2 responses): crawl for "
+                                  "2026-03-09 failed: 1 fetch(es) failed (HTTP 403 x1)",)
+    # a crawl whose own error already says so is not told twice
+    save_crawl_result(db_url, "x", day, "failed", "x: got no usable response (blocked by the site: HTTP 403 x1 of 2 "
+                      "responses)", {})
+    [row] = load_site_days(db_url, ["x"], day)
+    assert row.failed_because[0].count("blocked by the site") == 1

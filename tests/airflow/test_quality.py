@@ -164,6 +164,37 @@ def test_a_site_without_any_crawl_run_that_day_counts_as_zero(two_sites):
 def test_http_errors_are_counted_over_every_response_of_the_crawl():
     from ingot.quality import with_response_counts
 
-    counts = with_response_counts(DayCounts(pages=2, http_errors=0), {"200": 2, "500": 6, "304": 2})
-    assert (counts.pages, counts.http_errors) == (10, 6)
+    counts = with_response_counts(DayCounts(pages=2, http_errors=0), {"200": 2, "500": 6, "304": 2, "403": 1})
+    assert (counts.pages, counts.http_errors, counts.blocking) == (11, 7, {403: 1})
     assert with_response_counts(DayCounts(pages=2), None) == DayCounts(pages=2)
+
+
+def test_refusals_are_a_block_by_the_site_when_they_are_half_the_responses_or_more():
+    from ingot.quality import blocked_by_site
+
+    assert blocked_by_site({403: 12}, 15) == "blocked by the site: HTTP 403 x12 of 15 responses"
+    assert blocked_by_site({401: 1, 451: 1}, 4) == "blocked by the site: HTTP 401 x1, 451 x1 of 4 responses"
+    assert blocked_by_site({403: 1}, 10) is None  # one forbidden page is not a block
+    assert blocked_by_site({404: 9}, 10) is None  # missing pages are not a refusal
+    assert blocked_by_site({}, 0) is None
+
+
+def test_a_day_the_site_blocked_fails_as_blocked_not_as_a_layout_change():
+    from ingot.quality import with_response_counts
+
+    # the list page came, every article answered 403 and was stored, and extraction rejected them all
+    today = with_response_counts(usual_day(articles=0, extracted=10, rejected={"http_error": 10}),
+                                 {"200": 2, "403": 10})
+    results = failures(evaluate_site("argus", DAY, today, history()))
+    messages = {r.metric: r.message for r in results}
+    assert set(messages) == {"articles_found", "rejected_share"}
+    assert messages["rejected_share"].endswith("blocked by the site: HTTP 403 x10 of 12 responses, "
+                                               "not a layout change")
+    assert "blocked by the site: HTTP 403 x10 of 12 responses" in messages["articles_found"]
+    assert not any("layout change?" in message for message in messages.values())
+
+
+def test_without_refusals_a_sudden_jump_still_asks_about_the_layout():
+    today = usual_day(articles=1, extracted=10, rejected={"empty": 9})
+    message = by_metric(evaluate_site("gmw", DAY, today, history()))["rejected_share"].message
+    assert message.endswith("did the site's layout change?")
