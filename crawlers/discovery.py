@@ -88,6 +88,7 @@ def parse_feed(body: bytes, base_url: str, timezone: str, *, headers: Mapping[st
     damage = _damage(unpacked, cut, data, root)
     if damage:
         data = up_to_last_end_tag(data)
+    data, over = _first_entries(data, MAX_FEED_ENTRIES)
     response_headers = {"content-location": base} if base else {}
     if "content-type" in given:
         response_headers["content-type"] = given["content-type"]
@@ -106,6 +107,9 @@ def parse_feed(body: bytes, base_url: str, timezone: str, *, headers: Mapping[st
         raw = entry.get("published") or entry.get("updated") or entry.get("dc_date")
         links.append(Link(urljoin(base, href.strip()), raw, parse_feed_date(raw, timezone)))
     read = len(parsed.entries)
+    if over:
+        return links, (f"feed of {over} entries: the first {MAX_FEED_ENTRIES} read (the entry limit bounds what one "
+                       "feed may cost the crawler)")
     if damage:
         return links, f"feed cut at byte {len(unpacked.data)}, {read} entries read ({damage})"
     written = count_tags(data, ("item", "entry"), _prefix(root))
@@ -116,6 +120,24 @@ def parse_feed(body: bytes, base_url: str, timezone: str, *, headers: Mapping[st
     if root is None and not read:
         return links, "not a feed: no RSS, Atom or RDF element"
     return links, None
+
+
+MAX_FEED_ENTRIES = 5000  # feedparser reads about a thousand entries a second, in the crawler's event loop
+_ENTRY_START = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s>/]")
+
+
+def _first_entries(data: bytes, limit: int) -> tuple[bytes, int | None]:
+    """``data`` cut before its entry number ``limit + 1`` and the number of entries it has, or ``data`` and None
+    when it has no more than ``limit`` (one linear scan; feedparser's loose parser reads the open document)."""
+    starts = _ENTRY_START.finditer(data)
+    cut_at = None
+    count = 0
+    for count, found in enumerate(starts, start=1):
+        if count == limit + 1:
+            cut_at = found.start()
+    if cut_at is None:
+        return data, None
+    return data[:cut_at], count
 
 
 def article_link(entry) -> str | None:

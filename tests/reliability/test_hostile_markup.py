@@ -76,3 +76,20 @@ def test_every_numeric_form_of_an_inner_address_is_refused(url):
                                  "https://1e100.net/"])
 def test_public_numbers_and_names_made_of_digits_pass(url):
     assert is_public_web_url(url) is True, url
+
+
+def test_a_feed_past_the_entry_limit_is_read_for_its_first_entries_and_says_so(monkeypatch):
+    """A feed of many thousand entries would hold the crawler's event loop for minutes: only the first
+    ``MAX_FEED_ENTRIES`` are parsed, in one linear scan, and the rest is a recorded problem."""
+    import crawlers.discovery as discovery
+
+    monkeypatch.setattr(discovery, "MAX_FEED_ENTRIES", 50)
+    items = "".join(f"<item><title>Story {i}</title><link>https://news.example.com/a/{i}.html</link></item>"
+                    for i in range(120))
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+    links, problem = discovery.parse_feed(body, "https://news.example.com/feed", "UTC")
+    assert [link.url for link in links] == [f"https://news.example.com/a/{i}.html" for i in range(50)]
+    assert problem.startswith("feed of 120 entries: the first 50 read")
+    monkeypatch.setattr(discovery, "MAX_FEED_ENTRIES", 120)
+    whole, nothing_lost = discovery.parse_feed(body, "https://news.example.com/feed", "UTC")
+    assert len(whole) == 120 and nothing_lost is None
