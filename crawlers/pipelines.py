@@ -53,12 +53,21 @@ MAX_FAILED_URLS = 200
 # signal handler meets).
 RUN_NOT_RECORDED_EXIT = 3
 
+# Opening the day's run, in one transaction: the row is created if missing, then locked and read; a run still
+# held by a live crawler session is refused, any other is (re)opened for this session.
+CREATE_RUN_SQL = """
+INSERT INTO crawl_run (site_key, news_day, status, started_at) VALUES (%s, %s, 'running', now())
+ON CONFLICT (site_key, news_day) DO NOTHING
+"""
+LOCK_RUN_SQL = """
+SELECT r.id, r.status = 'running' AND r.owner_pid IS DISTINCT FROM pg_backend_pid()
+       AND EXISTS (SELECT FROM pg_stat_activity a WHERE a.pid = r.owner_pid), r.owner_pid
+FROM crawl_run r WHERE r.site_key = %s AND r.news_day = %s FOR UPDATE
+"""
 OPEN_RUN_SQL = """
-INSERT INTO crawl_run (site_key, news_day, status, started_at)
-VALUES (%s, %s, 'running', now())
-ON CONFLICT (site_key, news_day) DO UPDATE
-SET status = 'running', started_at = now(), finished_at = NULL, error = NULL
-RETURNING id
+UPDATE crawl_run SET status = 'running', started_at = now(), finished_at = NULL, error = NULL,
+       owner_pid = pg_backend_pid()
+WHERE id = %s
 """
 
 SAVE_PAGE_SQL = """
@@ -110,7 +119,7 @@ class RawPagePipeline:
     def open_spider(self):
         spider = self.crawler.spider
         self.conn = connect(self.database_url, autocommit=True)
-        self.run_id = self.conn.execute(OPEN_RUN_SQL, (spider.site_key, spider.day)).fetchone()[0]
+        self.run_id = open_run(self.conn, spider.site_key, spider.day)
         self.crawler.stats.set_value("ingot/crawl_run_id", self.run_id)
         self.started = time.monotonic()
 
@@ -378,3 +387,21 @@ def run_outcome(reason: str, pages: Counter, failures: list[FetchFailure]) -> tu
     if reason != "finished":
         parts.append(f"crawl stopped early: {reason}")
     return ("partial" if sum(count for count in pages.values() if count > 0) else "failed"), "; ".join(parts)
+
+
+class CrawlAlreadyRunning(RuntimeError):
+    """The day's run of the site is held by another crawler that is still running."""
+
+
+def open_run(conn: psycopg.Connection, site_key: str, day) -> int:
+    """Open (or reopen) the day's run for this crawler's session and return its id; ``CrawlAlreadyRunning`` when
+    another live crawler holds it (two crawls of one site and day would fetch every page twice)."""
+    with conn.transaction():
+        conn.execute(CREATE_RUN_SQL, (site_key, day))
+        run_id, held, owner = conn.execute(LOCK_RUN_SQL, (site_key, day)).fetchone()
+        if held:
+            raise CrawlAlreadyRunning(f"a crawl of {site_key} for {day} is already running (crawl run {run_id}, "
+                                      f"database session {owner}); wait for it to end, or stop it, then rerun")
+        conn.execute(OPEN_RUN_SQL, (run_id,))
+    return run_id
+

@@ -149,6 +149,9 @@ class RunningCrawl:
                               "was stopped; rerun it, or lower the site's list depth")
         site_key, day = self.site_key, self.day
         outcome = load_outcome(self.database_url, site_key, day)
+        held = next((line for line in reversed(self.tail) if "CrawlAlreadyRunning: " in line), None)
+        if held:  # another crawler holds the day's run: nothing was fetched, the other crawl goes on
+            raise CrawlFailed(f"{site_key}: {held.split('CrawlAlreadyRunning: ', 1)[1].strip()}")
         if outcome is None or outcome.status == "running" or returncode != 0 and outcome.status != "failed":
             tail = self.tail
             last = next((line for line in reversed(tail) if "Error" in line or "error" in line),
