@@ -59,4 +59,4 @@ def test_the_crawler_uses_it():
 
     settings = Settings()
     settings.setmodule("crawlers.settings")
-    assert settings.get("DNS_RESOLVER") == "crawlers.resolver.PublicAddressResolver"
+    assert settings.get("TWISTED_DNS_RESOLVER") == "crawlers.resolver.PublicAddressResolver"
