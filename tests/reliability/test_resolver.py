@@ -33,15 +33,15 @@ from twisted.internet import reactor
 from crawlers.resolver import PublicAddressResolver
 
 resolver = PublicAddressResolver(reactor, 0, 10.0, frozenset({"127.0.0.2"}))
-answers = []
-def done(result):
-    answers.append(getattr(result, "value", result))
+answers = {}
+def done(result, name):
+    answers[name] = getattr(result, "value", result)
     if len(answers) == 2:
         reactor.stop()
-resolver.getHostByName("localhost").addBoth(done)
-resolver.getHostByName("127.0.0.2").addBoth(done)
+resolver.getHostByName("localhost").addBoth(done, "localhost")
+resolver.getHostByName("127.0.0.2").addBoth(done, "127.0.0.2")
 reactor.run()
-print(repr(answers[0])); print(repr(answers[1]))
+print(repr(answers["localhost"])); print(repr(answers["127.0.0.2"]))
 """
 
 
