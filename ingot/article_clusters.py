@@ -3,6 +3,8 @@
 Part of the article store, called only by its ``save_outcomes`` inside the batch's transaction (the store stays
 the one writer of ``article``). An article's duplicates are its exact copies (same normalised-text hash) and its
 near copies (SimHash fingerprints within NEAR_DUPLICATE_BITS bits) published within CLUSTER_WINDOW_DAYS of it.
+Clustering is also the one writer of ``story``, each cluster's counts (copies, sites) and canonical copy: kept
+as clusters change, so that reading a story never counts its copies again.
 """
 
 from __future__ import annotations
@@ -48,9 +50,14 @@ def assign_clusters(conn: psycopg.Connection, changed: list[ChangedArticle]) -> 
         "most": MAX_DUPLICATES_READ,
     }, prepare=True).fetchall() if clusterable else []
     moves, unclustered, touched = cluster_changes(changed, links)
+    inserted = [c.id for c in changed if c.inserted]
+    if inserted:
+        conn.execute(NEW_STORIES, {"ids": inserted}, prepare=True)
     if touched:
         conn.execute(REGROUP, {"old": list(moves), "target": list(moves.values()), "unclustered": list(unclustered),
                                "unclustered_target": list(unclustered.values()), "touched": touched})
+        parts = story_parts(moves, unclustered, touched)
+        conn.execute(MERGE_STORIES, {"parts": [p for p, _ in parts], "targets": [t for _, t in parts]})
 
 
 def cluster_changes(changed: list[ChangedArticle], links: list[tuple[int, int, bool]]
@@ -77,6 +84,13 @@ def cluster_changes(changed: list[ChangedArticle], links: list[tuple[int, int, b
     moves = {c: target[c] for c in sorted(clusters) if target[c] != c}
     unclustered = {i: target[i] for i in sorted(unclustered_ids)}
     return moves, unclustered, sorted({min(group) for group in groups})
+
+
+def story_parts(moves: dict[int, int], unclustered: dict[int, int], touched: list[int]) -> list[tuple[int, int]]:
+    """(story, cluster it becomes part of) for every story that clustering merged or whose canonical copy it
+    re-marked: the clusters that moved, the articles that were never clustered, and each touched cluster itself."""
+    parts = dict(moves) | dict(unclustered) | {cluster: cluster for cluster in touched}
+    return sorted(parts.items())
 
 
 def connected_groups(ids: list[int], pairs: list[tuple[int, int]]) -> list[set[int]]:
@@ -194,4 +208,43 @@ UPDATE article a SET cluster_id = change.cluster_id, is_canonical = change.canon
 FROM change
 WHERE a.id = change.id
   AND (a.cluster_id IS DISTINCT FROM change.cluster_id OR a.is_canonical <> change.canonical)
+"""
+
+
+# A new article is its own story until a duplicate merges it into another.
+NEW_STORIES = """
+INSERT INTO story (cluster_id, canonical_id, copies, sites, first_published_at, first_seen_at)
+SELECT a.id, a.id, 1, ARRAY[a.site_key], a.published_at, a.first_seen_at
+FROM unnest(%(ids)s::bigint[]) AS n(id)
+JOIN article a ON a.id = n.id
+ON CONFLICT (cluster_id) DO NOTHING
+"""
+
+# After REGROUP: each touched cluster's story becomes the sum of the stories merged into it (clusters only merge,
+# so no copy is ever counted twice or lost), and names the copy REGROUP marked canonical. Reads one story row per
+# part and one index entry per cluster, never the copies.
+MERGE_STORIES = """
+WITH part AS (
+    SELECT m.target, s.cluster_id, s.copies, s.sites, s.first_seen_at
+    FROM unnest(%(parts)s::bigint[], %(targets)s::bigint[]) AS m(part, target)
+    JOIN story s ON s.cluster_id = m.part
+), merged AS (
+    DELETE FROM story s USING part p WHERE s.cluster_id = p.cluster_id AND p.cluster_id <> p.target
+)
+INSERT INTO story (cluster_id, canonical_id, copies, sites, first_published_at, first_seen_at)
+SELECT p.target, c.id, sum(p.copies),
+       ARRAY(SELECT DISTINCT site FROM part q CROSS JOIN LATERAL unnest(q.sites) AS site
+             WHERE q.target = p.target ORDER BY site),
+       c.published_at, min(p.first_seen_at)
+FROM part p
+CROSS JOIN LATERAL (
+    SELECT a.id, a.published_at FROM article a
+    WHERE a.cluster_id = p.target AND a.is_canonical
+    ORDER BY a.published_at NULLS LAST, a.first_seen_at, a.id
+    LIMIT 1
+) c
+GROUP BY p.target, c.id, c.published_at
+ON CONFLICT (cluster_id) DO UPDATE SET
+    canonical_id = EXCLUDED.canonical_id, copies = EXCLUDED.copies, sites = EXCLUDED.sites,
+    first_published_at = EXCLUDED.first_published_at, first_seen_at = EXCLUDED.first_seen_at
 """
