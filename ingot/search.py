@@ -245,7 +245,7 @@ def format_result(result: SearchResult) -> str:
     """One line: day, site, title, canonical URL, and the story's reach when other sites carried it too
     (whitespace in titles flattened so one result is one line)."""
     title = " ".join(result.title.split())
-    day = result.news_day.isoformat() if result.news_day else "undated   "
+    day = result.news_day.isoformat() if result.news_day else "undated"
     line = f"{day}  {result.site}  {title}  {result.url}"
     if result.copies > 1:
         line += f"  [{result.copies} copies: {', '.join(result.sites)}]"

@@ -210,9 +210,11 @@ BEGIN
 END
 $fn$;
 
--- A whole query: its tsquery, and one regular expression for the snippet (NULL when nothing to highlight).
--- Refuses a query over 1,000 characters or 64 words, and one that only excludes.
-CREATE FUNCTION search_query_parts(query text, OUT tsq tsquery, OUT highlight text)
+-- A whole query: its tsquery; the same without word order or exclusions (phrases as plain AND), which a GIN index
+-- answers without reading any document, to find candidates that tsq then checks; and one regular expression for
+-- the snippet (NULL when nothing to highlight). Refuses a query over 1,000 characters or 64 words, and one that
+-- only excludes.
+CREATE FUNCTION search_query_parts(query text, OUT tsq tsquery, OUT relaxed tsquery, OUT highlight text)
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public SET client_min_messages = warning
 AS $fn$
 DECLARE
@@ -225,6 +227,8 @@ DECLARE
     part record;
     items tsquery[] := '{}';
     excluded boolean[] := '{}';
+    excluding boolean[] := '{}';
+    loose tsquery;
     marked_runs text[] := '{}';
     marked_lexemes text[] := '{}';
     pending_or boolean := false;
@@ -272,9 +276,11 @@ BEGIN
         IF pending_or THEN
             items[cardinality(items)] := items[cardinality(items)] || part.query;
             excluded[cardinality(excluded)] := excluded[cardinality(excluded)] AND negated;
+            excluding[cardinality(excluding)] := excluding[cardinality(excluding)] OR negated;
         ELSE
             items := items || part.query;
             excluded := excluded || negated;
+            excluding := excluding || negated;
         END IF;
         pending_or := false;
     END LOOP;
@@ -284,7 +290,16 @@ BEGIN
     END IF;
     FOR i IN 1 .. cardinality(items) LOOP
         tsq := CASE WHEN i = 1 THEN items[i] ELSE tsq && items[i] END;
+        IF NOT excluding[i] THEN
+            loose := regexp_replace(items[i]::text, '<(-|[0-9]+)>', '&', 'g')::tsquery;
+            relaxed := CASE WHEN relaxed IS NULL THEN loose ELSE relaxed && loose END;
+        END IF;
     END LOOP;
+    -- an OR with an exclusion in it ("a OR -b") has no weaker form without one: check every match then
+    IF true = ANY (SELECT e AND NOT x FROM unnest(excluding, excluded) AS u (e, x)) THEN
+        relaxed := tsq;
+    END IF;
+    relaxed := coalesce(relaxed, tsq);
     highlight := highlight_pattern(marked_runs, marked_lexemes);
 END
 $fn$;

@@ -227,11 +227,12 @@ COMMENT ON COLUMN news.quality_checks.checked_at IS 'When the check ran (a rerun
 -- Stories by default: one row per story that has a matching copy, showing its canonical copy (which need not be
 -- the copy that matched) with the story's copies and sites; every_copy => true gives one row per matching
 -- article instead. Filters (days, sites, languages, topics) apply to the matching copies before anything is
--- counted, ranked or cut. Only the newest max_candidates matching copies are examined: walking the index of
--- publication days for a common word stops after them, a rare word's matches come from the GIN index, and either
--- way the work is bounded. Among them, relevance is ts_rank_cd (title words count most), halved for every year
--- of age; total counts the stories (or copies) among them, and total_is_exact is false when more matches exist
--- beyond them (narrow the days, or raise max_candidates). A query over 1,000 characters or 64 words is refused.
+-- counted, ranked or cut. Only the newest max_candidates copies that contain every word are examined: the GIN
+-- index finds them without reading a document (phrases and exclusions are checked on these candidates only, by
+-- reading their documents), and the planner may instead walk article_index_newest_idx when a word is so common
+-- that the newest candidates come first; either way the work is bounded. Among them, relevance is ts_rank_cd
+-- (title words count most), halved for every year of age; total counts the stories (or copies) among them, and
+-- total_is_exact is false when more candidates exist beyond them (narrow the days, or raise max_candidates).
 -- PostgreSQL applies a statement_timeout only from the session, not from a function's SET clause: the reader
 -- login that `ingot db reader-url` creates carries one (see README, For analysts).
 CREATE FUNCTION news.search_articles(
@@ -245,7 +246,7 @@ CREATE FUNCTION news.search_articles(
     order_by       text    DEFAULT 'relevance',
     max_results    integer DEFAULT 20,
     skip           integer DEFAULT 0,
-    max_candidates integer DEFAULT 2000)
+    max_candidates integer DEFAULT 1000)
 RETURNS TABLE (rank real, id bigint, cluster_id bigint, news_day date, published_at timestamptz, site text,
                title text, url text, language text, tags text[], copies integer, sites text[],
                matched_copies integer, snippet text, total integer, total_is_exact boolean)
@@ -278,14 +279,14 @@ BEGIN
     ordering := CASE order_by
         WHEN 'relevance' THEN 'g.rank DESC, g.sort_time DESC NULLS LAST, g.grp DESC'
         ELSE 'g.sort_time DESC NULLS LAST, g.rank DESC, g.grp DESC' END;
-    -- $1 tsquery, $2 since, $3 until, $4 sites, $5 languages, $6 topics, $7 every copy, $8 max results, $9 skip,
-    -- $10 candidates, $11 highlight. Planned for these values each time (EXECUTE), so the planner can tell a
-    -- common word from a rare one.
+    -- $1 candidates' tsquery, $2 since, $3 until, $4 sites, $5 languages, $6 topics, $7 every copy, $8 max results,
+    -- $9 skip, $10 candidates, $11 highlight, $12 the query itself, $13 whether candidates need checking against
+    -- it. Planned for these values each time (EXECUTE), so the planner can tell a common word from a rare one.
     RETURN QUERY EXECUTE format($query$
 WITH matched AS MATERIALIZED (
     SELECT i.article_id, i.news_day, i.published_at
     FROM article_index i
-    WHERE i.search_document @@ $1
+    WHERE i.search_document @@ $1::tsquery
       AND ($2::date IS NULL OR i.news_day >= $2)
       AND ($3::date IS NULL OR i.news_day <= $3)
       AND ($4::text[] IS NULL OR i.site_key = ANY ($4))
@@ -295,12 +296,13 @@ WITH matched AS MATERIALIZED (
     LIMIT $10 + 1
 ), candidate AS (
     SELECT m.article_id, m.published_at, coalesce(a.cluster_id, a.id) AS cluster_id,
-           ts_rank_cd(i.search_document, $1, 1)
+           ts_rank_cd(i.search_document, $12::tsquery, 1)
                / (1 + greatest(current_date - coalesce(m.news_day, current_date - 365), 0) / 365.0) AS rank
     FROM (SELECT * FROM matched
           ORDER BY news_day DESC NULLS LAST, published_at DESC NULLS LAST, article_id DESC LIMIT $10) m
     JOIN article_index i ON i.article_id = m.article_id
     JOIN article a ON a.id = m.article_id
+    WHERE NOT $13 OR i.search_document @@ $12::tsquery
 ), grouped AS (
     SELECT CASE WHEN $7 THEN c.article_id ELSE c.cluster_id END AS grp,
            min(c.cluster_id) AS cluster_id,
@@ -334,9 +336,10 @@ LEFT JOIN story s ON s.cluster_id = o.cluster_id
 WHERE o.ordinal > $9 AND o.ordinal <= $9 + $8
 ORDER BY o.ordinal
 $query$, ordering)
-    USING parsed.tsq, since, until, from_sites,
+    USING parsed.relaxed, since, until, from_sites,
           (SELECT array_agg(lower(l)) FROM unnest(in_languages) AS l), with_topics,
-          coalesce(every_copy, false), max_results, skip, max_candidates, parsed.highlight;
+          coalesce(every_copy, false), max_results, skip, max_candidates, parsed.highlight, parsed.tsq,
+          parsed.relaxed::text <> parsed.tsq::text;
 END
 $fn$;
 
