@@ -39,14 +39,16 @@ LIMIT %(limit)s
 """
 
 # INSERT ... SELECT FROM article: an article deleted since it was read is skipped instead of failing the batch.
-# The site, language and dates are copied from the article as it is now, for search to filter and order by.
+# The site, language and dates are copied from the article as it is now, for search to filter and order by; the
+# document also holds its month (month_lexeme), through which search finds the newest matches first.
 UPSERT_INDEX = """
 INSERT INTO article_index (article_id, search_document, topics, vocabulary_version, index_format,
                            article_extracted_at, indexed_at, site_key, language, published_at, news_day)
 SELECT a.id,
        setweight(%(title_ngrams)s::tsvector
                  || latin_document(%(config)s::regconfig, %(title_latin)s, %(title_folded)s), 'A')
-         || %(text_ngrams)s::tsvector || latin_document(%(config)s::regconfig, %(text_latin)s, %(text_folded)s),
+         || %(text_ngrams)s::tsvector || latin_document(%(config)s::regconfig, %(text_latin)s, %(text_folded)s)
+         || month_lexeme((a.published_at AT TIME ZONE s.timezone)::date),
        %(topics)s, %(version)s, %(format)s, %(extracted_at)s, now(),
        a.site_key, a.language, a.published_at, (a.published_at AT TIME ZONE s.timezone)::date
 FROM article a JOIN site s ON s.key = a.site_key WHERE a.id = %(id)s

@@ -32,6 +32,10 @@ class Settings:
     # Base URL of a loopback fixture web (tests, `ingot demo`): every crawl request is routed there, with the
     # site's real URL kept in the Host header and in what is stored.
     fixture_web: str | None = None
+    # INGOT_LISTEN: a loopback port (or 127.0.0.1:PORT) for the embedded server to listen on, for BI tools.
+    listen: str | None = None
+    # INGOT_READER_PASSWORD: the analysts' login password; unset, `ingot db reader-url` keeps one in INGOT_HOME.
+    reader_password: str | None = None
 
     @property
     def embedded_data_dir(self) -> Path:
@@ -56,6 +60,8 @@ class Settings:
             news_timezone=env.get("INGOT_NEWS_TIMEZONE") or "Asia/Shanghai",
             raw_retention_days=int(env.get("INGOT_RAW_RETENTION_DAYS") or 90),
             fixture_web=env.get("INGOT_FIXTURE_WEB") or None,
+            listen=env.get("INGOT_LISTEN") or None,
+            reader_password=env.get("INGOT_READER_PASSWORD") or None,
         )
 
 

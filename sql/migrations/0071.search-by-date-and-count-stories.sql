@@ -1,19 +1,28 @@
 -- What search filters and orders by, beside each search document, and the stories' counts kept up to date.
 --
 -- article_index gains the article's site, language, publication time and news day (written by ingot.indexing
--- with the document, rewritten whenever the article is re-extracted), so that one index answers "the newest
--- matches": search ranks only the newest matches of a query (search_articles' max_candidates), reading them
--- either through the GIN index (rare words) or along article_index_newest_idx, stopping early (common words).
--- news_day is the publication day in the site's time zone, NULL for an undated article.
+-- with the document, rewritten whenever the article is re-extracted), and each document holds its month as one
+-- more lexeme ('@2026-06'; no query word can produce it: the parser drops '@'), so that the GIN index alone
+-- finds the matches of a month: search examines only the newest matches of a query (search_articles'
+-- max_candidates) and finds them month by month, reading a few thousand rows even for a word in every other
+-- article. news_day is the publication day in the site's time zone, NULL for an undated article.
 ALTER TABLE article_index
     ADD COLUMN site_key     text,
     ADD COLUMN language     text,
     ADD COLUMN published_at timestamptz,
     ADD COLUMN news_day     date;
 
+CREATE FUNCTION month_lexeme(day date) RETURNS tsvector
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, public AS $fn$
+SELECT CASE WHEN day IS NULL THEN ''::tsvector ELSE quote_lexeme('@' || to_char(day, 'YYYY-MM'))::tsvector END
+$fn$;
+
+COMMENT ON FUNCTION month_lexeme(date) IS 'The lexeme of a news day''s month in search documents: ''@2026-06''.';
+
 UPDATE article_index i
 SET site_key = a.site_key, language = a.language, published_at = a.published_at,
-    news_day = (a.published_at AT TIME ZONE s.timezone)::date
+    news_day = (a.published_at AT TIME ZONE s.timezone)::date,
+    search_document = i.search_document || month_lexeme((a.published_at AT TIME ZONE s.timezone)::date)
 FROM article a
 JOIN site s ON s.key = a.site_key
 WHERE a.id = i.article_id;

@@ -227,14 +227,19 @@ COMMENT ON COLUMN news.quality_checks.checked_at IS 'When the check ran (a rerun
 -- Stories by default: one row per story that has a matching copy, showing its canonical copy (which need not be
 -- the copy that matched) with the story's copies and sites; every_copy => true gives one row per matching
 -- article instead. Filters (days, sites, languages, topics) apply to the matching copies before anything is
--- counted, ranked or cut. Only the newest max_candidates copies that contain every word are examined: the GIN
--- index finds them without reading a document (phrases and exclusions are checked on these candidates only, by
--- reading their documents), and the planner may instead walk article_index_newest_idx when a word is so common
--- that the newest candidates come first; either way the work is bounded. Among them, relevance is ts_rank_cd
--- (title words count most), halved for every year of age; total counts the stories (or copies) among them, and
--- total_is_exact is false when more candidates exist beyond them (narrow the days, or raise max_candidates).
--- PostgreSQL applies a statement_timeout only from the session, not from a function's SET clause: the reader
--- login that `ingot db reader-url` creates carries one (see README, For analysts).
+-- counted, ranked or cut. Only the newest max_candidates copies that contain every word are examined, however
+-- many match: each search document also holds its month ('@2026-06', month_lexeme), so the GIN index answers
+-- "the matches of this month", then of the month before, then of the two before, and so on, doubling, until
+-- enough are found (a common word: one or two months, a few thousand rows read), or until the matches come so
+-- rarely that all the older ones together are few (a rare word: they are then read at once, as after five
+-- years). Phrases and exclusions are then checked on these candidates only. No table is ever read whole (the
+-- function plans without sequential scans). Among them, relevance is ts_rank_cd (title words count most), halved for every year of age;
+-- total counts the stories (or copies) among them, and total_is_exact is false when more candidates exist
+-- beyond them (narrow the days, or raise max_candidates). Every table is read through its primary key after
+-- that, so the work does not grow with the corpus.
+--
+-- PostgreSQL applies statement_timeout from the session, not from a function's SET clause: the reader login that
+-- `ingot db reader-url` creates carries one (see README, For analysts), and so does `ingot search`.
 CREATE FUNCTION news.search_articles(
     query          text,
     since          date    DEFAULT NULL,
@@ -251,10 +256,17 @@ RETURNS TABLE (rank real, id bigint, cluster_id bigint, news_day date, published
                title text, url text, language text, tags text[], copies integer, sites text[],
                matched_copies integer, snippet text, total integer, total_is_exact boolean)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, public, pg_temp SET client_min_messages = warning AS $fn$
+SET search_path = pg_catalog, public, pg_temp SET client_min_messages = warning SET enable_seqscan = off AS $fn$
 DECLARE
     parsed record;
-    ordering text;
+    languages text[] := (SELECT array_agg(lower(l)) FROM unnest(in_languages) AS l);
+    wanted integer;
+    ids bigint[] := '{}';
+    found bigint[];
+    newest date;
+    window_end date;
+    months integer := 2;  -- the newest month may have just begun: the first window holds the one before too
+    window_query tsquery;
 BEGIN
     IF order_by IS NULL OR order_by NOT IN ('relevance', 'date') THEN
         RAISE EXCEPTION 'order_by must be ''relevance'' or ''date'', not %', coalesce(quote_literal(order_by), 'NULL')
@@ -276,70 +288,115 @@ BEGIN
     IF numnode(parsed.tsq) = 0 THEN
         RETURN;
     END IF;
-    ordering := CASE order_by
-        WHEN 'relevance' THEN 'g.rank DESC, g.sort_time DESC NULLS LAST, g.grp DESC'
-        ELSE 'g.sort_time DESC NULLS LAST, g.rank DESC, g.grp DESC' END;
-    -- $1 candidates' tsquery, $2 since, $3 until, $4 sites, $5 languages, $6 topics, $7 every copy, $8 max results,
-    -- $9 skip, $10 candidates, $11 highlight, $12 the query itself, $13 whether candidates need checking against
-    -- it. Planned for these values each time (EXECUTE), so the planner can tell a common word from a rare one.
+    wanted := max_candidates + 1;  -- one more than examined: whether the total is exact
+
+    -- The candidates, newest first: month windows, then everything older (and the undated when no day is asked).
+    newest := least(until, (SELECT i.news_day FROM article_index i WHERE i.news_day IS NOT NULL
+                            ORDER BY i.news_day DESC NULLS LAST LIMIT 1));
+    newest := coalesce(newest, until);
+    window_end := date_trunc('month', newest)::date;
+    WHILE window_end IS NOT NULL AND cardinality(ids) < wanted AND months <= 32
+          AND (since IS NULL OR window_end >= date_trunc('month', since)) LOOP
+        window_query := (SELECT string_agg(quote_lexeme('@' || to_char(m, 'YYYY-MM')), ' | ')::tsquery
+                         FROM generate_series(window_end, window_end - make_interval(months => months - 1),
+                                              interval '-1 month') AS m);
+        EXECUTE $window$
+            SELECT coalesce(array_agg(w.article_id ORDER BY w.news_day DESC, w.published_at DESC NULLS LAST,
+                                      w.article_id DESC), '{}')
+            FROM (SELECT i.article_id, i.news_day, i.published_at
+                  FROM article_index i
+                  WHERE i.search_document @@ ($1 && $2)
+                    AND ($4::date IS NULL OR i.news_day >= $4) AND ($5::date IS NULL OR i.news_day <= $5)
+                    AND ($6::text[] IS NULL OR i.site_key = ANY ($6))
+                    AND ($7::text[] IS NULL OR lower(i.language) = ANY ($7)
+                         OR split_part(lower(i.language), '-', 1) = ANY ($7))
+                    AND ($8::text[] IS NULL OR i.topics @> $8)
+                  ORDER BY i.news_day DESC, i.published_at DESC NULLS LAST, i.article_id DESC
+                  LIMIT $3) w
+        $window$ INTO found
+        USING parsed.relaxed, window_query, wanted - cardinality(ids), since, until, from_sites, languages,
+              with_topics;
+        ids := ids || found;
+        window_end := (window_end - make_interval(months => months))::date;
+        -- at this month's rate, ten more years of matches are few: read them all at once
+        EXIT WHEN cardinality(found) * 120 < 10 * wanted * months;
+        months := months * 2;
+    END LOOP;
+    IF cardinality(ids) < wanted AND (window_end IS NULL OR since IS NULL OR window_end >= since) THEN
+        EXECUTE $older$
+            SELECT coalesce(array_agg(w.article_id ORDER BY w.news_day DESC NULLS LAST, w.published_at DESC NULLS LAST,
+                                      w.article_id DESC), '{}')
+            FROM (SELECT i.article_id, i.news_day, i.published_at
+                  FROM article_index i
+                  WHERE i.search_document @@ $1
+                    AND ($2::date IS NULL OR i.news_day < $2 + 1
+                         OR ($4::date IS NULL AND $5::date IS NULL AND i.news_day IS NULL))
+                    AND ($4::date IS NULL OR i.news_day >= $4) AND ($5::date IS NULL OR i.news_day <= $5)
+                    AND ($6::text[] IS NULL OR i.site_key = ANY ($6))
+                    AND ($7::text[] IS NULL OR lower(i.language) = ANY ($7)
+                         OR split_part(lower(i.language), '-', 1) = ANY ($7))
+                    AND ($8::text[] IS NULL OR i.topics @> $8)
+                  ORDER BY i.news_day DESC NULLS LAST, i.published_at DESC NULLS LAST, i.article_id DESC
+                  LIMIT $3) w
+        $older$ INTO found
+        USING parsed.relaxed, (window_end + interval '1 month' - interval '1 day')::date, wanted - cardinality(ids),
+              since, until, from_sites, languages, with_topics;
+        ids := ids || found;
+    END IF;
+
+    -- $1 candidates, $2 how many to examine, $3 the query, $4 whether candidates need checking against it (a
+    -- phrase or an exclusion), $5 every copy, $6 by relevance, $7 max results, $8 skip, $9 highlight pattern.
     RETURN QUERY EXECUTE format($query$
-WITH matched AS MATERIALIZED (
-    SELECT i.article_id, i.news_day, i.published_at
-    FROM article_index i
-    WHERE i.search_document @@ $1::tsquery
-      AND ($2::date IS NULL OR i.news_day >= $2)
-      AND ($3::date IS NULL OR i.news_day <= $3)
-      AND ($4::text[] IS NULL OR i.site_key = ANY ($4))
-      AND ($5::text[] IS NULL OR lower(i.language) = ANY ($5) OR split_part(lower(i.language), '-', 1) = ANY ($5))
-      AND ($6::text[] IS NULL OR i.topics @> $6)
-    ORDER BY i.news_day DESC NULLS LAST, i.published_at DESC NULLS LAST, i.article_id DESC
-    LIMIT $10 + 1
-), candidate AS (
-    SELECT m.article_id, m.published_at, coalesce(a.cluster_id, a.id) AS cluster_id,
-           ts_rank_cd(i.search_document, $12::tsquery, 1)
-               / (1 + greatest(current_date - coalesce(m.news_day, current_date - 365), 0) / 365.0) AS rank
-    FROM (SELECT * FROM matched
-          ORDER BY news_day DESC NULLS LAST, published_at DESC NULLS LAST, article_id DESC LIMIT $10) m
-    JOIN article_index i ON i.article_id = m.article_id
-    JOIN article a ON a.id = m.article_id
-    WHERE NOT $13 OR i.search_document @@ $12::tsquery
+WITH candidate AS (
+    SELECT c.article_id, c.ordinal, d.published_at, d.cluster_id,
+           CASE WHEN $6 THEN ts_rank_cd(d.search_document, $3, 1)
+                             / (1 + greatest(current_date - coalesce(d.news_day, current_date - 365), 0) / 365.0)
+           END AS rank
+    FROM unnest($1::bigint[]) WITH ORDINALITY AS c (article_id, ordinal)
+    CROSS JOIN LATERAL (
+        SELECT i.search_document, i.news_day, i.published_at,
+               (SELECT coalesce(a.cluster_id, a.id) FROM article a WHERE a.id = i.article_id) AS cluster_id
+        FROM article_index i WHERE i.article_id = c.article_id
+    ) d
+    WHERE c.ordinal <= $2 AND (NOT $4 OR d.search_document @@ $3)
 ), grouped AS (
-    SELECT CASE WHEN $7 THEN c.article_id ELSE c.cluster_id END AS grp,
+    SELECT CASE WHEN $5 THEN c.article_id ELSE c.cluster_id END AS grp,
            min(c.cluster_id) AS cluster_id,
            max(c.rank) AS rank,
            count(*)::integer AS matched_copies,
-           (array_agg(c.article_id ORDER BY c.rank DESC, c.article_id))[1] AS best_id,
+           (array_agg(c.article_id ORDER BY c.rank DESC NULLS LAST, c.ordinal))[1] AS best_id,
            max(c.published_at) AS latest_published_at
     FROM candidate c
     GROUP BY 1
 ), shown AS (
     SELECT g.grp, g.cluster_id, g.rank, g.matched_copies, g.best_id,
-           CASE WHEN $7 THEN g.grp ELSE coalesce(s.canonical_id, g.best_id) END AS shown_id,
-           CASE WHEN $7 THEN g.latest_published_at
+           CASE WHEN $5 THEN g.grp ELSE coalesce(s.canonical_id, g.best_id) END AS shown_id,
+           CASE WHEN $5 THEN g.latest_published_at
                 ELSE coalesce(s.first_published_at, g.latest_published_at) END AS sort_time
     FROM grouped g
-    LEFT JOIN story s ON s.cluster_id = g.cluster_id
+    LEFT JOIN LATERAL (SELECT s.canonical_id, s.first_published_at FROM story s WHERE s.cluster_id = g.cluster_id) s
+        ON true
 ), ordered AS (
     SELECT g.*, row_number() OVER (ORDER BY %s) AS ordinal, count(*) OVER () AS total
     FROM shown g
 )
-SELECT o.rank::real, a.id, o.cluster_id, (a.published_at AT TIME ZONE st.timezone)::date, a.published_at,
-       a.site_key, a.title, a.canonical_url, a.language, ix.topics, coalesce(s.copies, 1),
-       coalesce(s.sites, ARRAY[a.site_key]), o.matched_copies, search_snippet(b.text, $11),
-       o.total::integer, (SELECT count(*) FROM matched) <= $10
+SELECT coalesce(o.rank, (SELECT ts_rank_cd(i.search_document, $3, 1) FROM article_index i
+                         WHERE i.article_id = o.best_id))::real,
+       a.id, o.cluster_id, (a.published_at AT TIME ZONE st.timezone)::date, a.published_at, a.site_key, a.title,
+       a.canonical_url, a.language, ix.topics, coalesce(s.copies, 1), coalesce(s.sites, ARRAY[a.site_key]),
+       o.matched_copies, search_snippet(b.text, $9), o.total::integer, cardinality($1) <= $2
 FROM ordered o
-JOIN article a ON a.id = o.shown_id
-JOIN site st ON st.key = a.site_key
-JOIN article b ON b.id = o.best_id
-LEFT JOIN article_index ix ON ix.article_id = a.id
-LEFT JOIN story s ON s.cluster_id = o.cluster_id
-WHERE o.ordinal > $9 AND o.ordinal <= $9 + $8
+CROSS JOIN LATERAL (SELECT * FROM article a WHERE a.id = o.shown_id) a
+CROSS JOIN LATERAL (SELECT st.timezone FROM site st WHERE st.key = a.site_key) st
+CROSS JOIN LATERAL (SELECT b.text FROM article b WHERE b.id = o.best_id) b
+LEFT JOIN LATERAL (SELECT ix.topics FROM article_index ix WHERE ix.article_id = a.id) ix ON true
+LEFT JOIN LATERAL (SELECT s.copies, s.sites FROM story s WHERE s.cluster_id = o.cluster_id) s ON true
+WHERE o.ordinal > $8 AND o.ordinal <= $8 + $7
 ORDER BY o.ordinal
-$query$, ordering)
-    USING parsed.relaxed, since, until, from_sites,
-          (SELECT array_agg(lower(l)) FROM unnest(in_languages) AS l), with_topics,
-          coalesce(every_copy, false), max_results, skip, max_candidates, parsed.highlight, parsed.tsq,
-          parsed.relaxed::text <> parsed.tsq::text;
+$query$, CASE order_by WHEN 'relevance' THEN 'g.rank DESC, g.sort_time DESC NULLS LAST, g.grp DESC'
+                       ELSE 'g.sort_time DESC NULLS LAST, g.grp DESC' END)
+    USING ids, max_candidates, parsed.tsq, parsed.relaxed::text <> parsed.tsq::text, coalesce(every_copy, false),
+          order_by = 'relevance', max_results, skip, parsed.highlight;
 END
 $fn$;
 

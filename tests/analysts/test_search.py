@@ -305,3 +305,27 @@ def test_psql_sees_no_notice_from_a_search(corpus):
         conn.execute("SET client_min_messages = notice")
         conn.execute("SELECT * FROM news.search_articles('the les 铝 -\"de la\"')").fetchall()
     assert notices == []
+
+
+def test_matches_of_every_age_are_found_newest_first(corpus):
+    """Candidates are read month by month from the newest, then all older ones: none is lost on the way."""
+    now = datetime.datetime.now(datetime.UTC)
+    ages = {"month": 31, "two_years": 730, "eight_years": 8 * 365, "undated": None}
+    with psycopg.connect(corpus.db_url) as conn:
+        made = {name: insert_article(conn, site="alcircle", slug=f"age-{name}", title=f"Zorblat report {name}",
+                                     body="The zorblat smelter restarted. " * 5, language="en",
+                                     published_at=None if days is None else now - datetime.timedelta(days=days))
+                for name, days in ages.items()}
+    index_articles(corpus.db_url)
+    assert found(corpus.db_url, "zorblat", order_by="date") == [made[n] for n in ages]
+    assert set(found(corpus.db_url, "zorblat")) == set(made.values())
+    recent = found(corpus.db_url, "zorblat", since=(now - datetime.timedelta(days=3 * 365)).date(), order_by="date")
+    assert recent == [made["month"], made["two_years"]]
+    old = found(corpus.db_url, "zorblat", until=(now - datetime.timedelta(days=5 * 365)).date())
+    assert old == [made["eight_years"]]
+    page = search(corpus.db_url, "zorblat", order_by="date", every_copy=True)
+    assert (page.total, page.total_is_exact) == (4, True)
+    with psycopg.connect(corpus.db_url) as conn:
+        capped = conn.execute("SELECT id, total, total_is_exact FROM news.search_articles('zorblat', "
+                              "order_by => 'date', max_candidates => 2)").fetchall()
+    assert capped == [(made["month"], 2, False), (made["two_years"], 2, False)]
