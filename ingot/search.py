@@ -4,8 +4,9 @@ Postgres's parsers do nothing useful with Chinese or Thai (no spaces between wor
 no segmentation extension, so Han and Thai runs become overlapping character bigrams, indexed with their
 positions so that a query word becomes a phrase of adjacent bigrams. Each run also ends with its last
 character alone, so that a one-character query ('铝:*' as a prefix) finds every occurrence. Traditional
-characters are folded to Simplified, character by character, with OpenCC's table; the SQL function
-``fold_chinese`` (sql/migrations/0021) embeds the same table so that queries typed in psql fold identically.
+characters are folded to Simplified, character by character, with OpenCC's table (extract.chinese, which
+duplicate detection shares); the SQL function ``fold_chinese`` (sql/migrations/0021) embeds the same table so that
+queries typed in psql fold identically.
 Latin-script text goes to Postgres's own stemmers ('french', 'english') through ``latin_document``
 (sql/migrations/0070), which also folds accents and keeps words in capitals that a stop-word list would drop.
 
@@ -19,10 +20,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import psycopg
 
+from extract.chinese import fold_chinese, fold_table  # noqa: F401 (the fold search shares with dedupe)
 from ingot.errors import IngotError
 
 # Han (CJK unified ideographs, extension A, compatibility, extensions B and later) and Thai script runs.
@@ -36,43 +37,6 @@ MAX_POSITIONS_PER_LEXEME = 256  # and keeps this many per lexeme
 # are nearly always English (names, acronyms, units). Queries try every config in QUERY_CONFIGS.
 STEMMING_CONFIGS = {"fr": "french", "en": "english"}
 NON_LATIN_LANGUAGES = ("zh", "th", "ja", "ko")
-
-
-@lru_cache(maxsize=1)
-def fold_table() -> dict[str, str]:
-    """Traditional → Simplified, one character to one, from OpenCC's TSCharacters (first candidate).
-
-    Chains are followed to their end so that folding twice changes nothing (an idempotent fold is what lets
-    the index and the query meet).
-    """
-    import opencc
-
-    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
-    first: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        source, _, targets = line.partition("\t")
-        candidates = targets.split()
-        if len(source) == 1 and candidates and len(candidates[0]) == 1 and candidates[0] != source:
-            first[source] = candidates[0]
-    table = {}
-    for source, target in first.items():
-        seen = {source}
-        while target in first and target not in seen:
-            seen.add(target)
-            target = first[target]
-        if target != source:
-            table[source] = target
-    return table
-
-
-@lru_cache(maxsize=1)
-def _translation() -> dict[int, str]:
-    return str.maketrans(fold_table())
-
-
-def fold_chinese(text: str) -> str:
-    """NFKC, then Traditional characters replaced by Simplified ones; other scripts unchanged."""
-    return unicodedata.normalize("NFKC", text).translate(_translation())
 
 
 # Latin letters (Latin-1 Supplement, Extended-A/B/C/D, Extended Additional) folded to an ASCII base letter.

@@ -108,3 +108,65 @@ def test_the_stories_view_reads_its_counts_from_the_story_table(conn):
     conn.execute("UPDATE story SET copies = 7")  # what the view shows is the table, not a recount
     assert conn.execute("SELECT copies, site_count, sites FROM news.stories").fetchall() == [
         (7, 2, ["alpha", "beta"])]
+
+
+def real_copy(page_id: int, slug: str, site: str, title: str, text: str, published_at=DAY):
+    """An outcome whose hash and fingerprint are computed as extraction computes them."""
+    from extract.dedupe import fingerprint_to_int64, simhash, text_sha256
+
+    outcome = on_site(article(page_id, slug, text=text, title=title, published_at=published_at), site)
+    outcome.article.update(text_sha256=text_sha256(text), fingerprint=fingerprint_to_int64(simhash(text)))
+    return outcome
+
+
+def clusters(conn) -> dict[str, int]:
+    return {url.rsplit("/", 1)[1]: cluster for url, cluster in
+            conn.execute("SELECT canonical_url, cluster_id FROM article ORDER BY id")}
+
+
+def test_a_traditional_copy_of_a_simplified_story_is_the_same_story(conn):
+    from extract.chinese import fold_chinese
+    from tests.analysts.conftest import text
+
+    traditional = text("seed000.txt")
+    simplified = fold_chinese(traditional)
+    assert simplified != traditional
+    pages = Pages(conn)
+    save_outcomes(conn, [real_copy(pages("alpha"), "simplified", "alpha", "中铝集团会见国际铝业协会", simplified)])
+    save_outcomes(conn, [real_copy(pages("beta"), "traditional", "beta", "中鋁集團會見國際鋁業協會", traditional,
+                                   published_at=DAY + timedelta(hours=3)),
+                         real_copy(pages("gamma"), "edited", "gamma", "中鋁集團會見國際鋁業協會",
+                                   "來源：中國有色網\n" + traditional + "\n（責任編輯：楊寧）",
+                                   published_at=DAY + timedelta(hours=5))])
+    got = clusters(conn)
+    assert got["traditional"] == got["edited"] == got["simplified"]
+    [(_, _, copies, sites, _, _)] = assert_stories_match_a_recount(conn)
+    assert (copies, sites) == (3, list(SITES))
+
+
+def test_identical_short_texts_under_one_headline_are_one_story(conn):
+    pages = Pages(conn)
+    flash = "铜价今日上涨2%。"  # a one-line flash, under MIN_CLUSTER_TEXT
+    stub = "本文仅限会员阅读，请登录。"  # a paywall stub that unrelated articles share
+    save_outcomes(conn, [real_copy(pages("alpha"), "flash", "alpha", "铜价上涨", flash),
+                         real_copy(pages("alpha"), "stub-1", "alpha", "铝锭库存下降", stub)])
+    save_outcomes(conn, [real_copy(pages("beta"), "flash-copy", "beta", "銅價上漲", flash + " "),
+                         real_copy(pages("beta"), "stub-2", "beta", "镍价回落", stub),
+                         real_copy(pages("gamma"), "flash-other", "gamma", "铜价今日上涨", flash)])
+    got = clusters(conn)
+    assert got["flash-copy"] == got["flash"]  # same text, same headline (in either script)
+    assert got["stub-2"] != got["stub-1"]  # same stub, different stories
+    assert got["flash-other"] != got["flash"]  # same text under another headline: not proven the same
+    assert_stories_match_a_recount(conn)
+
+
+def test_a_stub_shared_by_many_articles_is_not_read_for_each_new_one(conn):
+    from tests.store.test_article_store import index_rows_read
+
+    pages = Pages(conn)
+    stub = "本文仅限会员阅读，请登录。"
+    save_outcomes(conn, [real_copy(pages("alpha"), f"stub-{i}", "alpha", f"第{i}条新闻", stub,
+                                   published_at=DAY + timedelta(minutes=i)) for i in range(150)])
+    newest = conn.execute("SELECT max(id) FROM article").fetchone()[0]
+    assert len(set(clusters(conn).values())) == 150
+    assert index_rows_read(conn, [newest]) <= 1  # the short-copy index reads the article itself, nothing else
