@@ -56,8 +56,9 @@ def reader_url(database_url: str, password: str, *, host: str | None = None, por
     params = conninfo_to_dict(database_url)
     host = host or params.get("host") or "localhost"
     port = port or (int(params["port"]) if params.get("port") else None)
-    user, secret, database = quote(READER_LOGIN), quote(password, safe=""), quote(params.get("dbname") or "")
+    login = ":".join((quote(READER_LOGIN), quote(password, safe="")))
+    database = quote(params.get("dbname") or "")
     if host.startswith("/"):
         query = f"host={quote(host, safe='/')}" + (f"&port={port}" if port else "")
-        return f"postgresql://{user}:{secret}@/{database}?{query}"
-    return f"postgresql://{user}:{secret}@{host}{f':{port}' if port else ''}/{database}"
+        return f"postgresql://{login}@/{database}?{query}"
+    return f"postgresql://{login}@{host}{f':{port}' if port else ''}/{database}"

@@ -183,8 +183,13 @@ FROM news.search_articles(%(query)s, since => %(since)s, until => %(until)s, fro
 """
 
 
+# A search that runs longer is cancelled (the reader login has its own limit, set by ingot.reader_login).
+STATEMENT_TIMEOUT = "30s"
+
+
 def fetch_search_results(conn: psycopg.Connection, request: SearchRequest) -> SearchPage:
-    """Run the search; a database without the news schema, or a refused query, raises ``SearchUnavailable``."""
+    """Run the search (within STATEMENT_TIMEOUT); a database without the news schema, a refused query or one that
+    ran too long raises ``SearchUnavailable``."""
     params = {
         "query": request.query, "since": request.since, "until": request.until,
         "sites": list(request.sites) or None, "languages": list(request.languages) or None,
@@ -192,7 +197,12 @@ def fetch_search_results(conn: psycopg.Connection, request: SearchRequest) -> Se
         "max_results": request.max_results, "skip": request.skip,
     }
     try:
-        rows = conn.execute(SEARCH_SQL, params).fetchall()
+        with conn.transaction():
+            conn.execute("SELECT set_config('statement_timeout', %s, true)", (STATEMENT_TIMEOUT,))
+            rows = conn.execute(SEARCH_SQL, params).fetchall()
+    except psycopg.errors.QueryCanceled:
+        raise SearchUnavailable(f"the search ran longer than {STATEMENT_TIMEOUT}: narrow it (--since, --until, "
+                                "--site) or use rarer words") from None
     except (psycopg.errors.InvalidSchemaName, psycopg.errors.UndefinedFunction):
         raise SearchUnavailable(
             "this database has no search schema yet: run `ingot db upgrade` (the demo's articles are in its own "
