@@ -23,6 +23,8 @@ class RawPage:
     detected_encoding: str | None
     body: bytes
     fetched_at: datetime
+    listed_at: datetime | None = None  # the date the listing, feed or sitemap gave beside the link
+    listed_raw: str | None = None
 
 
 @dataclass

@@ -72,14 +72,15 @@ WHERE id = %s
 
 SAVE_PAGE_SQL = """
 INSERT INTO raw_page (crawl_run_id, site_key, kind, url, final_url, canonical_url, http_status, headers,
-                      declared_encoding, detected_encoding, body_zlib, body_size, body_sha256, fetched_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                      declared_encoding, detected_encoding, body_zlib, body_size, body_sha256, fetched_at,
+                      listed_at, listed_raw)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (crawl_run_id, url) DO UPDATE
 SET kind = EXCLUDED.kind, final_url = EXCLUDED.final_url, canonical_url = EXCLUDED.canonical_url,
     http_status = EXCLUDED.http_status, headers = EXCLUDED.headers,
     declared_encoding = EXCLUDED.declared_encoding, detected_encoding = EXCLUDED.detected_encoding,
     body_zlib = EXCLUDED.body_zlib, body_size = EXCLUDED.body_size, body_sha256 = EXCLUDED.body_sha256,
-    fetched_at = EXCLUDED.fetched_at
+    fetched_at = EXCLUDED.fetched_at, listed_at = EXCLUDED.listed_at, listed_raw = EXCLUDED.listed_raw
 """
 
 FINISH_RUN_SQL = """
@@ -315,6 +316,7 @@ class RawPagePipeline:
             page.http_status, Jsonb(storable(page.headers)), _storable_or_none(page.declared_encoding),
             _storable_or_none(page.detected_encoding), zlib.compress(page.body), len(page.body),
             hashlib.sha256(page.body).hexdigest(), page.fetched_at,
+            page.listed_at, _storable_or_none(page.listed_raw),
         )
         return row, None
 

@@ -1,7 +1,8 @@
 """Duplicate detection, pure part: a normalised-text hash for exact copies and a 64-bit SimHash for
 near-copies (syndication across sites with different headers and footers).
 
-Shingles are character 4-grams for CJK/Thai text (no spaces between words) and word 3-grams otherwise.
+Shingles are character 4-grams for CJK/Thai text (no spaces between words) and word 3-grams otherwise; Chinese is
+hashed in Simplified characters (extract.chinese).
 Hashes use blake2b, never Python's salted hash(), so fingerprints agree across processes and can be stored
 (as a signed BIGINT via `fingerprint_to_int64`).
 """
@@ -10,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from functools import lru_cache
+
+from .chinese import fold_chinese
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _NO_SPACE_SCRIPTS = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -20,8 +22,9 @@ NEAR_DUPLICATE_SIMILARITY = 0.85  # ≤ 9 of 64 bits differ
 
 @lru_cache(maxsize=4)  # an article's text is hashed twice, for its SHA-256 and for its SimHash
 def normalised_text(text: str) -> str:
-    """NFKC, case-folded, whitespace collapsed: the form that is hashed."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    """NFKC, Traditional Chinese folded to Simplified, case-folded, whitespace collapsed: the form that is hashed,
+    so that a Traditional copy of a Simplified story is an exact or near copy of it."""
+    return " ".join(fold_chinese(text).casefold().split())
 
 
 def text_sha256(text: str) -> str:

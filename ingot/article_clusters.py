@@ -1,8 +1,12 @@
 """Duplicate clusters of the article store: which stored articles tell the same story.
 
 Part of the article store, called only by its ``save_outcomes`` inside the batch's transaction (the store stays
-the one writer of ``article``). An article's duplicates are its exact copies (same normalised-text hash) and its
-near copies (SimHash fingerprints within NEAR_DUPLICATE_BITS bits) published within CLUSTER_WINDOW_DAYS of it.
+the one writer of ``article``). An article's duplicates are its exact copies (same normalised-text hash, which
+folds Traditional Chinese to Simplified) and its near copies (SimHash fingerprints within NEAR_DUPLICATE_BITS
+bits) published within CLUSTER_WINDOW_DAYS of it. A text shorter than MIN_CLUSTER_TEXT has exact copies only, and
+only under the same headline: short stubs ("subscribe to read") are shared by unrelated articles.
+Clustering is also the one writer of ``story``, each cluster's counts (copies, sites) and canonical copy: kept
+as clusters change, so that reading a story never counts its copies again.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ import psycopg
 # Fingerprints that differ in at most this many of their 64 bits are the same story. Five is what the
 # 6-band indexes of migration 0041 find without a scan (two such fingerprints always share a band).
 NEAR_DUPLICATE_BITS = 5
-# Teasers and stubs share boilerplate more than content: too short to cluster by text.
+# Teasers and stubs share boilerplate more than content: too short to cluster by fingerprint (identical short
+# texts still cluster when their headlines are identical too; migration 0073 indexes that case).
 MIN_CLUSTER_TEXT = 80
+SHORT_TEXT_BYTES = 4 * MIN_CLUSTER_TEXT  # = the predicate of 0073's index: every text shorter has fewer bytes
 CLUSTER_WINDOW_DAYS = 45
 # Duplicates read per changed article. Copies are clustered as they arrive, so the duplicates of a new copy
 # already share one cluster and the first few name it; reading them all would make a flood of copies (a
@@ -42,15 +48,19 @@ def assign_clusters(conn: psycopg.Connection, changed: list[ChangedArticle]) -> 
     extraction) since before it wrote the articles, so two sites extracted at once cannot each start a cluster
     for the same story.
     """
-    clusterable = [c.id for c in changed if c.clusterable]
     links = conn.execute(DUPLICATE_CLUSTERS, {
-        "ids": clusterable, "bits": NEAR_DUPLICATE_BITS, "days": CLUSTER_WINDOW_DAYS, "min_len": MIN_CLUSTER_TEXT,
-        "most": MAX_DUPLICATES_READ,
-    }, prepare=True).fetchall() if clusterable else []
+        "ids": [c.id for c in changed], "bits": NEAR_DUPLICATE_BITS, "days": CLUSTER_WINDOW_DAYS,
+        "min_len": MIN_CLUSTER_TEXT, "most": MAX_DUPLICATES_READ,
+    }, prepare=True).fetchall()
     moves, unclustered, touched = cluster_changes(changed, links)
+    inserted = [c.id for c in changed if c.inserted]
+    if inserted:
+        conn.execute(NEW_STORIES, {"ids": inserted}, prepare=True)
     if touched:
         conn.execute(REGROUP, {"old": list(moves), "target": list(moves.values()), "unclustered": list(unclustered),
                                "unclustered_target": list(unclustered.values()), "touched": touched})
+        parts = story_parts(moves, unclustered, touched)
+        conn.execute(MERGE_STORIES, {"parts": [p for p, _ in parts], "targets": [t for _, t in parts]})
 
 
 def cluster_changes(changed: list[ChangedArticle], links: list[tuple[int, int, bool]]
@@ -77,6 +87,13 @@ def cluster_changes(changed: list[ChangedArticle], links: list[tuple[int, int, b
     moves = {c: target[c] for c in sorted(clusters) if target[c] != c}
     unclustered = {i: target[i] for i in sorted(unclustered_ids)}
     return moves, unclustered, sorted({min(group) for group in groups})
+
+
+def story_parts(moves: dict[int, int], unclustered: dict[int, int], touched: list[int]) -> list[tuple[int, int]]:
+    """(story, cluster it becomes part of) for every story that clustering merged or whose canonical copy it
+    re-marked: the clusters that moved, the articles that were never clustered, and each touched cluster itself."""
+    parts = dict(moves) | dict(unclustered) | {cluster: cluster for cluster in touched}
+    return sorted(parts.items())
 
 
 def connected_groups(ids: list[int], pairs: list[tuple[int, int]]) -> list[set[int]]:
@@ -112,16 +129,26 @@ def _band(table: str, band: int) -> str:
     return f"(({table}.fingerprint >> {shift}) & {mask})"
 
 
-# Candidates of one changed article: the same text, then each band in turn (without the articles an earlier
-# branch returned), each an index range over the time window; the LIMIT stops the scans after enough
-# duplicates. The text length is read through octet_length first, because the text is stored compressed and
-# length() decompresses it (that was most of this lookup's time): four bytes per character at most, so a text of
-# 4 * MIN_CLUSTER_TEXT bytes is long enough without counting.
+# Whether an article's text is long enough to cluster by fingerprint. The text length is read through
+# octet_length first, because the text is stored compressed and length() decompresses it (that was most of this
+# lookup's time): four bytes per character at most, so a text of 4 * MIN_CLUSTER_TEXT bytes is long enough without
+# counting.
+_LONG = "(octet_length({t}.text) >= 4 * %(min_len)s OR length({t}.text) >= %(min_len)s)"
+# One key for the text and the headline (folded to Simplified as the text hash is): no other index can serve it.
+_SHORT_COPY_KEY = "({t}.text_sha256 || ':' || md5(fold_chinese({t}.title)))"
+
+# Candidates of one changed article: for a short text, its exact copies under the same headline (0073's index);
+# for a long one, the same text, then each band in turn (without the articles an earlier branch returned), each an
+# index range over the time window; the LIMIT stops the scans after enough duplicates. Each branch is gated by the
+# changed article's own length, so only one kind runs.
 _CANDIDATES = "\n        UNION ALL\n".join(
     [f"SELECT a.id, a.cluster_id, a.text, a.text_sha256, a.fingerprint FROM article a\n"
-     f"        WHERE a.text_sha256 = n.text_sha256 AND {WINDOW}"]
+     f"        WHERE NOT {_LONG.format(t='n')} AND octet_length(a.text) < {SHORT_TEXT_BYTES}\n"
+     f"          AND {_SHORT_COPY_KEY.format(t='a')} = {_SHORT_COPY_KEY.format(t='n')} AND {WINDOW}",
+     f"SELECT a.id, a.cluster_id, a.text, a.text_sha256, a.fingerprint FROM article a\n"
+     f"        WHERE {_LONG.format(t='n')} AND a.text_sha256 = n.text_sha256 AND {WINDOW}"]
     + [f"SELECT a.id, a.cluster_id, a.text, a.text_sha256, a.fingerprint FROM article a\n"
-       f"        WHERE {_band('a', b)} = {_band('n', b)} AND {WINDOW}\n"
+       f"        WHERE {_LONG.format(t='n')} AND {_band('a', b)} = {_band('n', b)} AND {WINDOW}\n"
        f"          AND a.text_sha256 <> n.text_sha256"
        + "".join(f" AND {_band('a', e)} <> {_band('n', e)}" for e in range(b))
        for b in range(len(BANDS))]
@@ -140,7 +167,7 @@ CROSS JOIN LATERAL (
     ) a
     WHERE a.id <> n.id
       AND (a.text_sha256 = n.text_sha256 OR bit_count((a.fingerprint # n.fingerprint)::bit(64)) <= %(bits)s)
-      AND (octet_length(a.text) >= 4 * %(min_len)s OR length(a.text) >= %(min_len)s)
+      AND ({_LONG.format(t='a')} OR NOT {_LONG.format(t='n')})
     LIMIT %(most)s
 ) d
 """
@@ -194,4 +221,43 @@ UPDATE article a SET cluster_id = change.cluster_id, is_canonical = change.canon
 FROM change
 WHERE a.id = change.id
   AND (a.cluster_id IS DISTINCT FROM change.cluster_id OR a.is_canonical <> change.canonical)
+"""
+
+
+# A new article is its own story until a duplicate merges it into another.
+NEW_STORIES = """
+INSERT INTO story (cluster_id, canonical_id, copies, sites, first_published_at, first_seen_at)
+SELECT a.id, a.id, 1, ARRAY[a.site_key], a.published_at, a.first_seen_at
+FROM unnest(%(ids)s::bigint[]) AS n(id)
+JOIN article a ON a.id = n.id
+ON CONFLICT (cluster_id) DO NOTHING
+"""
+
+# After REGROUP: each touched cluster's story becomes the sum of the stories merged into it (clusters only merge,
+# so no copy is ever counted twice or lost), and names the copy REGROUP marked canonical. Reads one story row per
+# part and one index entry per cluster, never the copies.
+MERGE_STORIES = """
+WITH part AS (
+    SELECT m.target, s.cluster_id, s.copies, s.sites, s.first_seen_at
+    FROM unnest(%(parts)s::bigint[], %(targets)s::bigint[]) AS m(part, target)
+    JOIN story s ON s.cluster_id = m.part
+), merged AS (
+    DELETE FROM story s USING part p WHERE s.cluster_id = p.cluster_id AND p.cluster_id <> p.target
+)
+INSERT INTO story (cluster_id, canonical_id, copies, sites, first_published_at, first_seen_at)
+SELECT p.target, c.id, sum(p.copies),
+       ARRAY(SELECT DISTINCT site FROM part q CROSS JOIN LATERAL unnest(q.sites) AS site
+             WHERE q.target = p.target ORDER BY site),
+       c.published_at, min(p.first_seen_at)
+FROM part p
+CROSS JOIN LATERAL (
+    SELECT a.id, a.published_at FROM article a
+    WHERE a.cluster_id = p.target AND a.is_canonical
+    ORDER BY a.published_at NULLS LAST, a.first_seen_at, a.id
+    LIMIT 1
+) c
+GROUP BY p.target, c.id, c.published_at
+ON CONFLICT (cluster_id) DO UPDATE SET
+    canonical_id = EXCLUDED.canonical_id, copies = EXCLUDED.copies, sites = EXCLUDED.sites,
+    first_published_at = EXCLUDED.first_published_at, first_seen_at = EXCLUDED.first_seen_at
 """

@@ -27,26 +27,42 @@ def resolve_database_url(settings: Settings) -> str:
     """The URL of the database in use, starting the embedded server if no URL is configured."""
     if settings.database_url:
         return settings.database_url
-    return start_embedded_server(settings.embedded_data_dir)
+    return start_embedded_server(settings.embedded_data_dir, listen=settings.listen)
 
 
-def start_embedded_server(data_dir: Path) -> str:
-    """Start (or reuse) the embedded PostgreSQL under ``data_dir`` and return its URL."""
+def start_embedded_server(data_dir: Path, listen: str | None = None) -> str:
+    """Start (or reuse) the embedded PostgreSQL under ``data_dir`` and return its URL; with ``listen``
+    (INGOT_LISTEN), make it listen on that loopback port too (ingot.embedded_listen)."""
     with warnings.catch_warnings():
         # pgserver asks platformdirs for a runtime dir at import; the fallback warning is noise for operators
         warnings.simplefilter("ignore", UserWarning)
         import pgserver  # imported here: starting a server is an edge, and the import is slow
 
+    from ingot.embedded_listen import listen_on, parse_listen
+
+    address = parse_listen(listen) if listen else None
     data_dir.mkdir(parents=True, exist_ok=True)
     try:
         server = pgserver.get_server(data_dir, cleanup_mode=None)
+        if address:
+            listen_on(server.pgdata, *address)
     except Exception as error:  # pgserver raises CalledProcessError, TimeoutExpired, AssertionError...
         raise DatabaseUnavailable(
             f"could not start the embedded PostgreSQL in {data_dir}: {type(error).__name__}; "
             f"see {data_dir / 'log'} or set INGOT_DATABASE_URL to use another server"
         ) from None
-    ensure_database(server.get_uri(), EMBEDDED_DATABASE)
-    return server.get_uri(EMBEDDED_DATABASE)
+    ensure_database(embedded_url(server.pgdata), EMBEDDED_DATABASE)
+    return embedded_url(server.pgdata, EMBEDDED_DATABASE)
+
+
+def embedded_url(data_dir: Path, database: str | None = None) -> str:
+    """The socket URL of the embedded server running under ``data_dir``, read from its postmaster.pid (so that it
+    names the port when the server listens on another than 5432)."""
+    from pgserver.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(data_dir)
+    url = info.get_uri(database=database)
+    return f"{url}&port={info.port}" if info.port and info.port != 5432 and "?host=" in url else url
 
 
 def stop_embedded_server(data_dir: Path) -> None:

@@ -40,7 +40,7 @@ def export_query(*, since: datetime.date | None, site: str | None, lang: str | N
             sql.SQL("(lower(language) = lower(%(lang)s) OR lower(language) LIKE lower(%(lang)s) || '-%%')")
         )
     query = sql.SQL("SELECT * FROM {} WHERE {} ORDER BY id").format(
-        sql.Identifier("articles"), sql.SQL(" AND ").join(conditions)
+        sql.Identifier("news", "articles"), sql.SQL(" AND ").join(conditions)
     )
     return query, {"since": since, "site": site, "lang": lang}
 

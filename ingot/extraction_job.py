@@ -76,9 +76,14 @@ WHERE rp.kind = 'article'
 ORDER BY rp.fetched_at, rp.id
 """
 
+# listed_at: the date the link's listing gave, else the one an earlier fetch's listing gave (the stored article
+# kept it), so that a revisit, which comes without a listing, does not make the article undated again.
 PAGE_ROWS = """
-SELECT id, site_key, url, final_url, canonical_url, http_status, headers, body_zlib, fetched_at
-FROM raw_page WHERE id = ANY(%s) ORDER BY fetched_at, id
+SELECT rp.id, rp.site_key, rp.url, rp.final_url, rp.canonical_url, rp.http_status, rp.headers, rp.body_zlib,
+       rp.fetched_at, coalesce(rp.listed_at, a.published_at), coalesce(rp.listed_raw, a.published_raw)
+FROM raw_page rp
+LEFT JOIN article a ON a.canonical_url = rp.canonical_url AND a.published_rule = 'listing' AND rp.listed_at IS NULL
+WHERE rp.id = ANY(%s) ORDER BY rp.fetched_at, rp.id
 """
 
 
@@ -170,7 +175,7 @@ def _load_pages(conn: psycopg.Connection, page_ids: list[int]) -> list[dict]:
     """The pages' rows, bodies still compressed: they travel to the workers five times smaller, and are
     decompressed there (``outcome_for_page``), not in this process, which must keep up with all of them."""
     columns = ("id", "site_key", "url", "final_url", "canonical_url", "http_status", "headers", "body_zlib",
-               "fetched_at")
+               "fetched_at", "listed_at", "listed_raw")
     return [dict(zip(columns, row)) for row in conn.execute(PAGE_ROWS, (page_ids,))]
 
 

@@ -13,13 +13,14 @@ import logging
 from pathlib import Path
 
 from ingot.database import connect
-from ingot.search import search_parts, stemming_config, tsvector_literal
+from ingot.search import fold_accents, search_parts, stemming_config, tsvector_literal
 from ingot.topics import Vocabulary, load_vocabulary, topics_for
 
 log = logging.getLogger(__name__)
 
 # Bump when the search document layout changes (n-grams, configs, weights): every article is then re-indexed.
-INDEX_FORMAT = 1
+# 2: accents folded, words in capitals kept (sql/migrations/0070); site, language and dates beside the document.
+INDEX_FORMAT = 2
 BATCH_SIZE = 500
 
 SELECT_STALE = """
@@ -38,18 +39,25 @@ LIMIT %(limit)s
 """
 
 # INSERT ... SELECT FROM article: an article deleted since it was read is skipped instead of failing the batch.
+# The site, language and dates are copied from the article as it is now, for search to filter and order by; the
+# document also holds its month (month_lexeme), through which search finds the newest matches first.
 UPSERT_INDEX = """
 INSERT INTO article_index (article_id, search_document, topics, vocabulary_version, index_format,
-                           article_extracted_at, indexed_at)
+                           article_extracted_at, indexed_at, site_key, language, published_at, news_day)
 SELECT a.id,
-       setweight(%(title_ngrams)s::tsvector || to_tsvector(%(config)s::regconfig, %(title_latin)s), 'A')
-         || %(text_ngrams)s::tsvector || to_tsvector(%(config)s::regconfig, %(text_latin)s),
-       %(topics)s, %(version)s, %(format)s, %(extracted_at)s, now()
-FROM article a WHERE a.id = %(id)s
+       setweight(%(title_ngrams)s::tsvector
+                 || latin_document(%(config)s::regconfig, %(title_latin)s, %(title_folded)s), 'A')
+         || %(text_ngrams)s::tsvector || latin_document(%(config)s::regconfig, %(text_latin)s, %(text_folded)s)
+         || month_lexeme((a.published_at AT TIME ZONE s.timezone)::date),
+       %(topics)s, %(version)s, %(format)s, %(extracted_at)s, now(),
+       a.site_key, a.language, a.published_at, (a.published_at AT TIME ZONE s.timezone)::date
+FROM article a JOIN site s ON s.key = a.site_key WHERE a.id = %(id)s
 ON CONFLICT (article_id) DO UPDATE SET
     search_document = EXCLUDED.search_document, topics = EXCLUDED.topics,
     vocabulary_version = EXCLUDED.vocabulary_version, index_format = EXCLUDED.index_format,
-    article_extracted_at = EXCLUDED.article_extracted_at, indexed_at = EXCLUDED.indexed_at
+    article_extracted_at = EXCLUDED.article_extracted_at, indexed_at = EXCLUDED.indexed_at,
+    site_key = EXCLUDED.site_key, language = EXCLUDED.language, published_at = EXCLUDED.published_at,
+    news_day = EXCLUDED.news_day
 """
 
 
@@ -60,8 +68,10 @@ def index_row(article_id: int, title: str, text: str, language: str | None, extr
         "id": article_id,
         "title_ngrams": tsvector_literal(title_parts.ngrams),
         "title_latin": title_parts.latin,
+        "title_folded": fold_accents(title_parts.latin),
         "text_ngrams": tsvector_literal(text_parts.ngrams),
         "text_latin": text_parts.latin,
+        "text_folded": fold_accents(text_parts.latin),
         "config": stemming_config(language),
         "topics": topics_for(text, title, language, vocabulary),
         "version": vocabulary.version,

@@ -57,6 +57,16 @@ def outcome_for_page(page: dict, site: Site | None) -> PageOutcome:
     return PageOutcome(**base, article=article_row(result, page, rule_version), detail=detail)
 
 
+def publication(article: Article, page: dict) -> dict:
+    """The article's own date, else the one its listing, feed or sitemap gave beside the link (rule 'listing'),
+    else none: an undated article is never given the day it was fetched."""
+    if article.published_at is None and page.get("listed_at") is not None:
+        return {"published_at": page["listed_at"], "published_raw": page.get("listed_raw"),
+                "published_rule": "listing"}
+    return {"published_at": article.published_at, "published_raw": article.published_raw,
+            "published_rule": article.published_rule}
+
+
 def article_row(article: Article, page: dict, rule_version: int) -> dict:
     return {
         "canonical_url": page["canonical_url"],
@@ -71,9 +81,7 @@ def article_row(article: Article, page: dict, rule_version: int) -> dict:
         "editor": article.editor,
         "reviewers": dict(article.reviewers or {}),
         "original_source": article.original_source,
-        "published_at": article.published_at,
-        "published_raw": article.published_raw,
-        "published_rule": article.published_rule,
+        **publication(article, page),
         "language": article.language,
         "paywalled": article.paywalled,
         "image_url": article.image_url,

@@ -42,6 +42,10 @@ class Settings:
     fixture_web: str | None = None
     # A chat webhook (Slack-style JSON {"text": ...}) that a failed daily run posts its failed sites to.
     alert_webhook: str | None = None
+    # INGOT_LISTEN: a loopback port (or 127.0.0.1:PORT) for the embedded server to listen on, for BI tools.
+    listen: str | None = None
+    # INGOT_READER_PASSWORD: the analysts' login password; unset, `ingot db reader-url` keeps one in INGOT_HOME.
+    reader_password: str | None = None
 
     @property
     def embedded_data_dir(self) -> Path:
@@ -67,6 +71,8 @@ class Settings:
             raw_retention_days=positive_int_setting(env, "INGOT_RAW_RETENTION_DAYS", 90, unit="days"),
             fixture_web=env.get("INGOT_FIXTURE_WEB") or None,
             alert_webhook=env.get("INGOT_ALERT_WEBHOOK") or None,
+            listen=env.get("INGOT_LISTEN") or None,
+            reader_password=env.get("INGOT_READER_PASSWORD") or None,
         )
 
 

@@ -3,8 +3,9 @@
 import psycopg
 import pytest
 
-PUBLISHED_VIEWS = ["articles", "stories", "daily_site_stats"]
-PRIVATE_TABLES = ["raw_page", "article", "crawl_run", "site", "page_extraction", "schema_migration"]
+PUBLISHED_VIEWS = ["news.articles", "news.stories", "news.sites", "news.daily_site_stats", "news.quality_checks"]
+PRIVATE_TABLES = ["raw_page", "article", "crawl_run", "site", "page_extraction", "schema_migration", "story",
+                  "article_index"]
 
 
 @pytest.fixture
@@ -28,18 +29,20 @@ def test_reader_can_select_published_views(reader, view):
 @pytest.mark.parametrize("table", PRIVATE_TABLES)
 def test_reader_cannot_read_tables(reader, table):
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        reader.execute(f"SELECT * FROM {table} LIMIT 1")
+        reader.execute(f"SELECT * FROM public.{table} LIMIT 1")
 
 
 @pytest.mark.parametrize(
     "statement",
     [
-        "INSERT INTO site (key, name, base_url, timezone, rule_version) VALUES ('x', 'x', 'http://x', 'UTC', 1)",
-        "UPDATE article SET title = 'x'",
-        "DELETE FROM raw_page",
-        "DELETE FROM articles",
-        "UPDATE articles SET title = 'x'",
-        "CREATE TABLE reader_scratch (id int)",
+        "INSERT INTO public.site (key, name, base_url, timezone, rule_version) "
+        "VALUES ('x', 'x', 'http://x', 'UTC', 1)",
+        "UPDATE public.article SET title = 'x'",
+        "DELETE FROM public.raw_page",
+        "DELETE FROM news.articles",
+        "UPDATE news.articles SET title = 'x'",
+        "CREATE TABLE public.reader_scratch (id int)",
+        "CREATE TABLE news.reader_scratch (id int)",
     ],
 )
 def test_reader_cannot_write(reader, statement):

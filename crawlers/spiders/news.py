@@ -251,6 +251,8 @@ class NewsSpider(scrapy.Spider):
             detected_encoding=response.encoding if isinstance(response, TextResponse) else None,
             body=response.body,
             fetched_at=datetime.now(UTC),
+            listed_at=response.meta.get("ingot_listed_at"),
+            listed_raw=response.meta.get("ingot_listed_raw"),
         )
 
     def _follow(self, links):
@@ -264,13 +266,14 @@ class NewsSpider(scrapy.Spider):
             if not is_within_days(link.published, self.day, self.rules.max_age_days, self.site.timezone):
                 self.crawler.stats.inc_value("ingot/links_too_old")
                 continue
+            listed = {"ingot_listed_at": link.published, "ingot_listed_raw": link.date_raw}
             if hook and hook.article_request:
                 spec = hook.article_request(link.url)
                 yield Request(spec.url, method=spec.method, body=spec.body, headers=spec.headers,
                               callback=self.parse_article, errback=self.failed,
-                              meta={"ingot_kind": "article", "ingot_url": spec.page_url or spec.url})
+                              meta={"ingot_kind": "article", "ingot_url": spec.page_url or spec.url, **listed})
             else:
-                yield self._request(link.url, "article", self.parse_article)
+                yield self._request(link.url, "article", self.parse_article, **listed)
 
     def _count_unreadable_date(self, raw: str) -> None:
         stats = self.crawler.stats

@@ -24,7 +24,8 @@ from ingot.settings import Settings
 from ingot.sites import load_sites
 
 POLL_SECONDS = 2
-QUERY_HINT = 'select site, published_at, title from articles order by published_at desc nulls last limit 20'
+QUERY_HINT = ('select site, published_at, title from news.articles '
+              'order by published_at desc nulls last limit 20')
 
 
 def register(subparsers) -> None:

@@ -2,7 +2,7 @@
 -- before. Days without a crawl count as zero from the site's first crawl on, so a site that stopped yielding
 -- altogether shows a recent average of 0.
 WITH first_crawl AS (
-    SELECT site, min(news_day) AS first_day FROM daily_site_stats GROUP BY site
+    SELECT site, min(news_day) AS first_day FROM news.daily_site_stats GROUP BY site
 ), days AS (
     SELECT f.site, d::date AS news_day
     FROM first_crawl f
@@ -10,7 +10,7 @@ WITH first_crawl AS (
 ), yield AS (
     SELECT d.site, d.news_day, coalesce(st.articles, 0) AS articles
     FROM days d
-    LEFT JOIN daily_site_stats st ON st.site = d.site AND st.news_day = d.news_day
+    LEFT JOIN news.daily_site_stats st ON st.site = d.site AND st.news_day = d.news_day
 ), compared AS (
     SELECT site,
            avg(articles) FILTER (WHERE news_day >= current_date - 7) AS recent_per_day,

@@ -18,8 +18,9 @@ ENV_EXAMPLE = PROJECT_ROOT / ".env.example"
 SCHEMA = Path(__file__).parent / "data" / "compose-spec.json"
 AIRFLOW_SERVICES = ["airflow-init", "airflow-api-server", "airflow-scheduler", "airflow-dag-processor",
                     "airflow-triggerer", "airflow-worker"]
-# Read by the code but meaningful only on a developer machine: the loopback fixture web of tests and `ingot demo`.
-LOCAL_ONLY_VARIABLES = {"INGOT_FIXTURE_WEB"}
+# Read by the code but meaningful only on a developer machine: the loopback fixture web of tests and `ingot demo`,
+# and the TCP port of the embedded server.
+LOCAL_ONLY_VARIABLES = {"INGOT_FIXTURE_WEB", "INGOT_LISTEN"}
 VARIABLE = re.compile(r"\$\{(\w+)(?:(:?[-?])([^}]*))?\}")
 
 

@@ -127,7 +127,8 @@ def insert_crawl_day(conn, site: str, day: datetime.date, outcomes: list[tuple[s
 
 
 def insert_crawl_history(conn, today: datetime.date) -> None:
-    """cnmn yielded 4 articles a day for two weeks, then 1 a day over the last 7 days; cmra a steady 2."""
+    """cnmn yielded 4 articles a day for two weeks, then 1 a day over the last 7 days (yesterday's quality check
+    warned); cmra a steady 2."""
     for days_ago in range(1, 22):
         day = today - datetime.timedelta(days=days_ago)
         recent = days_ago <= 7
@@ -136,6 +137,11 @@ def insert_crawl_history(conn, today: datetime.date) -> None:
             cnmn += [("rejected", "not_article"), ("rejected", "not_article"), ("rejected", "paywalled")]
         insert_crawl_day(conn, "cnmn", day, cnmn)
         insert_crawl_day(conn, "cmra", day, [("article", None), ("article", None)])
+    conn.execute(
+        "INSERT INTO quality_check (site_key, news_day, metric, value, baseline, status, message) "
+        "VALUES ('cnmn', %s, 'articles_found', 1, 4, 'warn', 'cnmn: 1 article found, usually 4')",
+        (today - datetime.timedelta(days=1),),
+    )
 
 
 @pytest.fixture
@@ -146,4 +152,5 @@ def corpus(db_url) -> Corpus:
         insert_sites(conn)
         ids = insert_corpus_articles(conn, now)
         insert_crawl_history(conn, today)
+        conn.execute("SELECT rebuild_stories()")  # the rows went in by hand, not through the article store
     return Corpus(db_url, ids, index_articles(db_url))

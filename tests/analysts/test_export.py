@@ -14,7 +14,7 @@ from ingot.export import export_articles
 
 def view_rows(db_url, where="true"):
     with psycopg.connect(db_url) as conn:
-        cur = conn.execute(f"SELECT * FROM articles WHERE {where} ORDER BY id")
+        cur = conn.execute(f"SELECT * FROM news.articles WHERE {where} ORDER BY id")
         names = [d.name for d in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
 

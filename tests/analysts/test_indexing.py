@@ -8,7 +8,7 @@ from ingot.paths import PROJECT_ROOT
 
 def tags(db_url):
     with psycopg.connect(db_url) as conn:
-        return dict(conn.execute("SELECT id, tags FROM articles").fetchall())
+        return dict(conn.execute("SELECT id, tags FROM news.articles").fetchall())
 
 
 def test_every_article_is_indexed_once(corpus):

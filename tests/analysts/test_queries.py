@@ -36,13 +36,22 @@ def expect_rejections_by_reason_last_7_days(rows, ids):
 
 
 def expect_search_electrolytic_aluminium_emissions(rows, ids):
-    assert sorted(r[1] for r in rows) == ["chinania", "cmra", "cnmn"]
-    assert {r[2] for r in rows} == {"中铝集团和魏桥集团联合发布《加快铝工业绿色低碳发展联合倡议书》"}
+    [(_, site, title, url, copies, sites, snippet)] = rows
+    assert (site, copies, sites) == ("cnmn", 3, ["chinania", "cmra", "cnmn"])
+    assert title == "中铝集团和魏桥集团联合发布《加快铝工业绿色低碳发展联合倡议书》"
+    assert url.endswith("/news/initiative.html") and "<b>碳排放</b>" in snippet
 
 
 def expect_search_french_and_thai(rows, ids):
     assert [(r[0], r[2]) for r in rows] == [("fr", "smm_fr"), ("th", "isit")]
     assert rows[1][4].endswith("cbam-thai-steel.html")
+
+
+def expect_search_phrases_or_and_exclusions(rows, ids):
+    assert [(r[0], r[2], r[5]) for r in rows] == [
+        ("cbam", "alcircle", 1), ("cbam", "isit", 1),
+        ("zh", "chinania", 3), ("zh", "cmra", 3), ("zh", "cnmn", 3),
+    ]
 
 
 def expect_tags_per_language_last_30_days(rows, ids):

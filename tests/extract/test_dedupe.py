@@ -42,8 +42,11 @@ def test_unrelated_articles_are_not():
     assert similarity(simhash(article_text("002")), simhash(article_text("001"))) < 0.8
 
 
-def test_traditional_mirror_and_simplified_original_share_nothing_exact():
-    assert text_sha256(article_text("000")) != text_sha256(article_text("000-cnmn"))
+def test_a_traditional_mirror_is_an_exact_copy_of_its_simplified_original():
+    traditional, simplified = article_text("000"), article_text("000-cnmn")
+    assert traditional != simplified
+    assert text_sha256(traditional) == text_sha256(simplified) and simhash(traditional) == simhash(simplified)
+    assert normalised_text("中鋁集團 國際鋁業協會") == normalised_text("中铝集团 国际铝业协会")
 
 
 def test_fingerprint_is_the_same_in_another_process():

@@ -17,7 +17,7 @@ from psycopg.conninfo import make_conninfo
 from ingot.errors import SearchQueryError
 from ingot.extraction_job import extract_pages
 from ingot.paths import MIGRATIONS_DIR
-from ingot.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS, fetch_search_results
+from ingot.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS, SearchRequest, fetch_search_results
 from tests.reliability.test_store_hostile_values import news_page
 from tests.store.pages import add_crawl_run, add_raw_page, add_site
 
@@ -112,9 +112,9 @@ def test_a_50k_word_search_is_refused_with_a_clear_error(reader):
     reader.execute("SET statement_timeout = '300s'")  # should the limit go, a failure rather than a stuck test
     query = " ".join(["aluminium"] * 50_000)
     with pytest.raises(psycopg.errors.InvalidParameterValue, match="search query too long: 499999 characters"):
-        reader.execute("SELECT * FROM search_articles(%s)", (query,))
+        reader.execute("SELECT * FROM news.search_articles(%s)", (query,))
     with pytest.raises(SearchQueryError, match=r"search query too long: 499999 characters \(at most 1000\)"):
-        fetch_search_results(reader, query)
+        fetch_search_results(reader, SearchRequest(query))
 
 
 @pytest.mark.parametrize("query, refused", [
@@ -127,12 +127,12 @@ def test_a_50k_word_search_is_refused_with_a_clear_error(reader):
 def test_the_sql_function_and_ingot_search_agree_on_the_limits(reader, query, refused):
     if refused:
         with pytest.raises(psycopg.errors.InvalidParameterValue, match="search query too long"):
-            reader.execute("SELECT * FROM search_articles(%s)", (query,))
+            reader.execute("SELECT * FROM news.search_articles(%s)", (query,))
         with pytest.raises(SearchQueryError, match="search query too long"):
-            fetch_search_results(reader, query)
+            fetch_search_results(reader, SearchRequest(query))
     else:
-        assert reader.execute("SELECT * FROM search_articles(%s)", (query,)).fetchall() == []
-        assert fetch_search_results(reader, query) == []
+        assert reader.execute("SELECT * FROM news.search_articles(%s)", (query,)).fetchall() == []
+        assert fetch_search_results(reader, SearchRequest(query)).results == []
 
 
 FORMER_MIGRATION_LOCK_ID = 0x696E676F74  # the advisory lock id `ingot db upgrade` used to take
