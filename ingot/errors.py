@@ -39,8 +39,3 @@ class SiteRuleError(IngotError):
 
     exit_code = 2
 
-
-class SearchQueryError(IngotError):
-    """A search query ingot refuses (too long); the message says which limit."""
-
-    exit_code = 2

@@ -24,7 +24,7 @@ from functools import lru_cache
 import psycopg
 
 from extract.chinese import fold_chinese, fold_table  # noqa: F401 (the fold search shares with dedupe)
-from ingot.errors import IngotError, SearchQueryError
+from ingot.errors import IngotError
 
 # Han (CJK unified ideographs, extension A, compatibility, extensions B and later) and Thai script runs.
 HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -175,11 +175,11 @@ class SearchResult:
 def check_query(query: str) -> None:
     """Refuse a query over ``MAX_QUERY_CHARS`` characters or ``MAX_QUERY_WORDS`` words, saying which."""
     if len(query) > MAX_QUERY_CHARS:
-        raise SearchQueryError(f"search query too long: {len(query)} characters (at most {MAX_QUERY_CHARS}); "
+        raise SearchUnavailable(f"search query too long: {len(query)} characters (at most {MAX_QUERY_CHARS}); "
                                "search for fewer, more specific words")
     words = len(fold_chinese(query).split())
     if words > MAX_QUERY_WORDS:
-        raise SearchQueryError(f"search query too long: {words} words (at most {MAX_QUERY_WORDS}); "
+        raise SearchUnavailable(f"search query too long: {words} words (at most {MAX_QUERY_WORDS}); "
                                "search for fewer, more specific words")
 
 

@@ -14,10 +14,9 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from ingot.errors import SearchQueryError
 from ingot.extraction_job import extract_pages
 from ingot.paths import MIGRATIONS_DIR
-from ingot.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS, SearchRequest, fetch_search_results
+from ingot.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS, SearchRequest, SearchUnavailable, fetch_search_results
 from tests.reliability.test_store_hostile_values import news_page
 from tests.store.pages import add_crawl_run, add_raw_page, add_site
 
@@ -35,7 +34,7 @@ def reader(db_url):
 @pytest.mark.parametrize("mode", ["ACCESS SHARE", "ROW EXCLUSIVE", "SHARE", "EXCLUSIVE", "ACCESS EXCLUSIVE"])
 def test_the_reader_cannot_take_the_article_stores_lock_in_any_mode(reader, mode):
     with pytest.raises(psycopg.errors.InsufficientPrivilege), reader.transaction():
-        reader.execute(sql.SQL("LOCK TABLE article_store_lock IN {} MODE").format(sql.SQL(mode)))
+        reader.execute(sql.SQL("LOCK TABLE public.article_store_lock IN {} MODE").format(sql.SQL(mode)))
 
 
 def test_an_extraction_completes_while_a_reader_holds_every_lock_it_can(db_url, reader):
@@ -49,7 +48,7 @@ def test_an_extraction_completes_while_a_reader_holds_every_lock_it_can(db_url, 
             reader.execute("SELECT pg_advisory_lock(%s), pg_advisory_xact_lock(%s)",
                            (FORMER_STORE_LOCK_ID, FORMER_STORE_LOCK_ID))
             for view in ("articles", "stories", "daily_site_stats", "quality_checks"):
-                reader.execute(sql.SQL("SELECT * FROM {} LIMIT 1").format(sql.Identifier(view))).fetchall()
+                reader.execute(sql.SQL("SELECT * FROM {} LIMIT 1").format(sql.Identifier("news", view))).fetchall()
             result: list = []
             extraction = threading.Thread(target=lambda: result.append(extract_pages(db_url, {}, workers=1)))
             extraction.start()
@@ -64,7 +63,7 @@ def test_an_extraction_completes_while_a_reader_holds_every_lock_it_can(db_url, 
 
 @pytest.mark.parametrize("statement", [
     "CREATE TEMP TABLE scratch (id int)",
-    "CREATE TEMPORARY TABLE scratch AS SELECT * FROM articles",
+    "CREATE TEMPORARY TABLE scratch AS SELECT * FROM news.articles",
     "CREATE FUNCTION pg_temp.scratch() RETURNS int LANGUAGE sql AS 'SELECT 1'",
     "CREATE TEMP VIEW scratch AS SELECT 1",
     "CREATE TEMP SEQUENCE scratch",
@@ -103,7 +102,7 @@ def test_a_reader_login_that_exists_when_the_migration_runs_gets_the_limits(db_u
     with psycopg.connect(analyst_login) as analyst:
         assert analyst.execute("SHOW statement_timeout").fetchone() == ("30s",)
         assert analyst.execute("SHOW idle_in_transaction_session_timeout").fetchone() == ("10min",)
-        analyst.execute("SELECT * FROM articles LIMIT 1").fetchall()
+        analyst.execute("SELECT * FROM news.articles LIMIT 1").fetchall()
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             analyst.execute("CREATE TEMP TABLE scratch (id int)")
 
@@ -113,7 +112,7 @@ def test_a_50k_word_search_is_refused_with_a_clear_error(reader):
     query = " ".join(["aluminium"] * 50_000)
     with pytest.raises(psycopg.errors.InvalidParameterValue, match="search query too long: 499999 characters"):
         reader.execute("SELECT * FROM news.search_articles(%s)", (query,))
-    with pytest.raises(SearchQueryError, match=r"search query too long: 499999 characters \(at most 1000\)"):
+    with pytest.raises(SearchUnavailable, match=r"search query too long: 499999 characters \(at most 1000\)"):
         fetch_search_results(reader, SearchRequest(query))
 
 
@@ -128,7 +127,7 @@ def test_the_sql_function_and_ingot_search_agree_on_the_limits(reader, query, re
     if refused:
         with pytest.raises(psycopg.errors.InvalidParameterValue, match="search query too long"):
             reader.execute("SELECT * FROM news.search_articles(%s)", (query,))
-        with pytest.raises(SearchQueryError, match="search query too long"):
+        with pytest.raises(SearchUnavailable, match="search query too long"):
             fetch_search_results(reader, SearchRequest(query))
     else:
         assert reader.execute("SELECT * FROM news.search_articles(%s)", (query,)).fetchall() == []
@@ -142,7 +141,7 @@ def test_the_reader_cannot_hold_up_a_schema_upgrade(db_url, reader):
     from ingot.migrations import upgrade
 
     with pytest.raises(psycopg.errors.InsufficientPrivilege), reader.transaction():
-        reader.execute("LOCK TABLE schema_migration IN ACCESS SHARE MODE")
+        reader.execute("LOCK TABLE public.schema_migration IN ACCESS SHARE MODE")
     with reader.transaction():
         reader.execute("SELECT pg_advisory_lock(%s)", (FORMER_MIGRATION_LOCK_ID,))
         with psycopg.connect(db_url, autocommit=True) as writer:
