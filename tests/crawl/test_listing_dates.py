@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import psycopg
 
 from ingot.extraction_job import extract_pages
-from ingot.paths import SITES_DIR
+from ingot.fixture_web import FixtureWeb
 from ingot.sites import load_sites
 from tests.crawl.helpers import crawl
+from tests.reliability.faultsite import article_html, english_paragraphs, put, write_site
 
-DAY = datetime.date(2026, 9, 28)  # cmra's pages carry no date; its list shows one beside each link
-ANALYSIS = "http://www.cmra.cn/xiehuigongzuo/4512.html"
-INITIATIVE = "http://www.cmra.cn/xiehuigongzuo/4436.html"
+DAY = datetime.date(2026, 9, 28)
+HOST = "www.undatednews.com"
+LISTED = {"analysis": "2026-09-23", "initiative": "2026-09-18"}  # the dates the list prints; the pages give none
 
 
 def stored(db_url: str) -> dict[str, tuple]:
@@ -23,19 +25,37 @@ def stored(db_url: str) -> dict[str, tuple]:
             "SELECT canonical_url, published_at, published_raw, published_rule FROM article ORDER BY id")}
 
 
-def test_an_undated_article_takes_its_listing_date_and_keeps_it_on_a_revisit(db_url, fixture_web):
-    crawl(db_url, fixture_web, "cmra", DAY)
-    sites = load_sites(SITES_DIR)
-    extract_pages(db_url, sites, site_key="cmra", day=DAY, workers=1)
+def undated_site(root):
+    web, sites = root / "web", root / "sites"
+    put(web, HOST, "/robots.txt", b"User-agent: *\nAllow: /\n")
+    for name in LISTED:
+        page = re.sub(r'<span class="pubtime">[^<]*</span>', "", article_html(f"Story {name}", english_paragraphs(name)))
+        put(web, HOST, f"/news/{name}.html", page.encode())
+    items = "".join(f'<li><a href="/news/{name}.html">{name}</a><span class="date">{day}</span></li>'
+                    for name, day in LISTED.items())
+    put(web, HOST, "/news/index.html", f"<html><body><ul class='list'>{items}</ul></body></html>".encode())
+    write_site(sites, "undated", HOST, f"  lists:\n    - url: https://{HOST}/news/\n      item_selector: ul.list > li\n"
+               "      date_selector: span.date\n      max_pages: 1\n"
+               f"  article_patterns: ['^https://{HOST}/news/[a-z]+\\.html$']")
+    return web, sites
+
+
+def test_an_undated_article_takes_its_listing_date_and_keeps_it_on_a_revisit(db_url, tmp_path):
+    web_root, sites_dir = undated_site(tmp_path)
+    with FixtureWeb(web_root) as web:
+        crawl(db_url, web, "undated", DAY, sites_dir=sites_dir)
+    sites = load_sites(sites_dir)
+    extract_pages(db_url, sites, site_key="undated", day=DAY, workers=1)
     shanghai = ZoneInfo("Asia/Shanghai")
+    analysis, initiative = (f"https://{HOST}/news/{name}.html" for name in LISTED)
     assert stored(db_url) == {
-        ANALYSIS: (datetime.datetime(2026, 9, 23, tzinfo=shanghai), "2026-09-23", "listing"),
-        INITIATIVE: (datetime.datetime(2021, 1, 18, tzinfo=shanghai), "2021-01-18", "listing"),
+        analysis: (datetime.datetime(2026, 9, 23, tzinfo=shanghai), "2026-09-23", "listing"),
+        initiative: (datetime.datetime(2026, 9, 18, tzinfo=shanghai), "2026-09-18", "listing"),
     }
     with psycopg.connect(db_url) as conn:
         assert conn.execute("SELECT news_day FROM news.articles WHERE canonical_url = %s",
-                            (ANALYSIS,)).fetchone() == (datetime.date(2026, 9, 23),)
+                            (analysis,)).fetchone() == (datetime.date(2026, 9, 23),)
         # a later fetch of the page that came without its listing (a revisit), then re-extracted
-        conn.execute("UPDATE raw_page SET listed_at = NULL, listed_raw = NULL WHERE url = %s", (ANALYSIS,))
-    extract_pages(db_url, sites, site_key="cmra", reextract=True, workers=1)
-    assert stored(db_url)[ANALYSIS] == (datetime.datetime(2026, 9, 23, tzinfo=shanghai), "2026-09-23", "listing")
+        conn.execute("UPDATE raw_page SET listed_at = NULL, listed_raw = NULL WHERE url = %s", (analysis,))
+    extract_pages(db_url, sites, site_key="undated", reextract=True, workers=1)
+    assert stored(db_url)[analysis] == (datetime.datetime(2026, 9, 23, tzinfo=shanghai), "2026-09-23", "listing")
