@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from crawlers.pipelines import CrawlAlreadyRunning, open_run
+from crawlers.crawl_runs import CrawlAlreadyRunning, open_run
 from ingot.crawl_job import CrawlFailed, start_crawl
 from ingot.paths import SITES_DIR
 from ingot.settings import Settings
