@@ -93,6 +93,30 @@ def test_the_embedded_server_listens_on_127_0_0_1_for_the_reader_login(tmp_path)
         stop_embedded_server(Path(tmp_path) / "pgdata")
 
 
+def test_the_demo_database_is_reachable_over_tcp_at_the_url_printed_for_it(tmp_path):
+    from ingot.commands.demo import DEMO_DATABASE
+    from ingot.database import embedded_url
+    from ingot.migrations import upgrade
+    from ingot.paths import MIGRATIONS_DIR
+
+    port = free_port()
+    env = {"INGOT_HOME": str(tmp_path), "INGOT_LISTEN": str(port), "INGOT_DATABASE_URL": ""}
+    try:
+        unmigrated = run_ingot("db", "reader-url", "--demo", env=env)  # creates the demo database, still empty
+        assert unmigrated.returncode != 0 and "ingot db upgrade" in unmigrated.stderr
+        # the server as the demo's own start left it (`ingot db url` would start it listening itself)
+        with psycopg.connect(embedded_url(tmp_path / "pgdata", DEMO_DATABASE)) as conn:
+            upgrade(conn, MIGRATIONS_DIR)
+        printed = run_ingot("db", "reader-url", "--demo", env=env)
+        assert printed.returncode == 0, printed.stderr
+        assert printed.stdout.strip().endswith(f"@127.0.0.1:{port}/{DEMO_DATABASE}")
+        with psycopg.connect(printed.stdout.strip()) as analyst:
+            assert analyst.execute("SELECT current_user, current_database()").fetchone() == (
+                READER_LOGIN, DEMO_DATABASE)
+    finally:
+        stop_embedded_server(Path(tmp_path) / "pgdata")
+
+
 def test_reader_url_on_a_database_without_the_schema_says_what_to_do(pg_server_url):
     from psycopg import sql
     from psycopg.conninfo import make_conninfo

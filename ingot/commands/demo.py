@@ -37,8 +37,9 @@ def register(subparsers) -> None:
 
 
 def demo_database_url(settings: Settings) -> str:
-    """The demo database on the embedded server, created on first use."""
-    url = start_embedded_server(settings.embedded_data_dir)
+    """The demo database on the embedded server, created on first use (the server listening on INGOT_LISTEN's
+    port when it names one, as for the pipeline's own database)."""
+    url = start_embedded_server(settings.embedded_data_dir, listen=settings.listen)
     ensure_database(url, DEMO_DATABASE)
     return make_conninfo(url, dbname=DEMO_DATABASE)
 
