@@ -68,6 +68,20 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def bi_tool_listing(url: str) -> set[str]:
+    """The views a SQLAlchemy-based tool (Superset, pandas) lists in the schema news through the README's URL
+    form, after checking that it can query one."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(sqlalchemy.text("SELECT count(*) FROM news.sites")).scalar() == 0
+        return set(sqlalchemy.inspect(engine).get_view_names(schema="news"))
+    finally:
+        engine.dispose()
+
+
 def test_the_embedded_server_listens_on_127_0_0_1_for_the_reader_login(tmp_path):
     port = free_port()
     env = {"INGOT_HOME": str(tmp_path), "INGOT_LISTEN": str(port), "INGOT_DATABASE_URL": ""}
@@ -82,6 +96,7 @@ def test_the_embedded_server_listens_on_127_0_0_1_for_the_reader_login(tmp_path)
         with psycopg.connect(url) as analyst:  # a BI tool's way in: TCP and a password
             assert analyst.execute("SELECT current_user, inet_server_addr()::text").fetchone() == (
                 READER_LOGIN, "127.0.0.1/32")
+        assert bi_tool_listing(url) == {"articles", "daily_site_stats", "quality_checks", "sites", "stories"}
         with pytest.raises(psycopg.OperationalError, match="password"):
             psycopg.connect(f"postgresql://ingot_analyst:wrong@127.0.0.1:{port}/ingot")
         with pytest.raises(psycopg.OperationalError, match="password"):
