@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import yaml
 from parsel import Selector
 
-from crawlers.discovery import list_links
+from crawlers.pages import list_links
 from crawlers.urls import canonical_url
 from extract.zones import default_timezone
 from ingot.polite_fetch import PoliteFetcher

@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime
 from parsel import Selector
 
 from crawlers.autodiscovery import candidate_feed_urls, looks_like_feed, page_feed_urls, robots_sitemaps
-from crawlers.discovery import Link, list_links, parse_feed, parse_sitemap
+from crawlers.discovery import Link, parse_feed, parse_sitemap
+from crawlers.pages import list_links
 from crawlers.urls import canonical_url, is_allowed_url, matches_any
 from extract import Article, Rejected, extract_article
 from extract.article import html_of_json_reply

@@ -19,13 +19,13 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawlers.autodiscovery import candidate_feed_urls, looks_like_feed, page_feed_urls, robots_sitemaps, robots_url
 from crawlers.dates import is_within_days
-from crawlers.discovery import (SITEMAP_MAX_BYTES, declared_charset, list_links, next_page_url, parse_feed,
-                                parse_sitemap, rel_canonical)
+from crawlers.discovery import SITEMAP_MAX_BYTES, parse_feed, parse_sitemap
 from crawlers.documents import looks_like_html
 from crawlers.failures import failure_reason, is_decision
 from crawlers.hooks import get_hook
 from crawlers.items import FetchFailure, RawPage
 from crawlers.known import NOT_MODIFIED_FLAG
+from crawlers.pages import declared_charset, list_links, next_page_url, rel_canonical
 from crawlers.urls import choose_canonical, is_allowed_url, is_public_web_url, matches_any
 from ingot.sites import load_site
 

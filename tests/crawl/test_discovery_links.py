@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.discovery import list_links, next_page_url
+from crawlers.pages import list_links, next_page_url
 from crawlers.urls import canonical_url, choose_canonical, is_allowed_url, normal_host, url_host
 from ingot.errors import SiteRuleError
 from ingot.sites import load_site

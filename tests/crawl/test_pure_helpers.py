@@ -10,9 +10,9 @@ from urllib.parse import unquote
 import pytest
 
 from crawlers.dates import is_within_days, parse_feed_date, parse_list_date
-from crawlers.discovery import (declared_charset, feed_links, list_links, next_page_url, parse_sitemap,
-                                rel_canonical)
+from crawlers.discovery import feed_links, parse_sitemap
 from crawlers.hooks import cisa_article_request, cisa_form_body, cisa_list_links, get_hook
+from crawlers.pages import declared_charset, list_links, next_page_url, rel_canonical
 from crawlers.rules import parse_crawl_rules
 from crawlers.urls import canonical_url, choose_canonical, is_allowed_url, is_public_web_url
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers.discovery import declared_charset, rel_canonical
+from crawlers.pages import declared_charset, rel_canonical
 from crawlers.documents import count_tags, is_closed, looks_like_html, outside_comments, root_name, up_to_last_end_tag
 from crawlers.urls import is_public_web_url
 
