@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from datetime import timezone as fixed_zone  # `timezone` is a parameter name here
 from itertools import islice
 
 from .dates import FoundDate, as_zone, parse_date_text
@@ -75,8 +76,6 @@ def on_local_day(found: FoundDate, page: Page, now: datetime, headline: str | No
     it on the day the page shows its readers (its URL's date, or the date under its headline), when that day is
     the UTC day's neighbour. The instant is unchanged; only the calendar day it is read on moves. Without such a
     local day, or when it is farther off (a different date, not a zone), the UTC reading stands."""
-    from datetime import timezone as fixed_zone
-
     shown = _url_date(page.url, now.tzinfo, now)
     for raw in page.blocks_after_headline(headline) if shown is None else ():
         value = parse_date_text(raw, fetched_at=now, timezone=now.tzinfo, formats=formats, use_dateparser=False)
