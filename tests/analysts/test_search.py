@@ -329,3 +329,26 @@ def test_matches_of_every_age_are_found_newest_first(corpus):
         capped = conn.execute("SELECT id, total, total_is_exact FROM news.search_articles('zorblat', "
                               "order_by => 'date', max_candidates => 2)").fetchall()
     assert capped == [(made["month"], 2, False), (made["two_years"], 2, False)]
+
+
+def test_candidates_are_read_by_key_whatever_join_the_planner_prefers(corpus):
+    """A phrase is checked on the candidates only, and the rows shown are read by key: no join reads every article
+    holding the phrase's words or a whole table (on a million articles the planner chose a hash join over the
+    phrase's 47,743 matches for 1,000 candidates, 1.3 s instead of 23 ms)."""
+    now = datetime.datetime.now(datetime.UTC)
+    with psycopg.connect(corpus.db_url) as conn:
+        for n in range(300):  # both words in every article, side by side in every tenth
+            body = "Zorblat quux output rose." if n % 10 == 0 else "Zorblat output rose; quux prices fell."
+            insert_article(conn, site="alcircle", slug=f"phrase-{n}", title=f"Report {n}", body=body * 3,
+                           language="en", published_at=now - datetime.timedelta(days=3 * n))
+    index_articles(corpus.db_url)
+    with psycopg.connect(corpus.db_url) as conn, conn.transaction():
+        conn.execute("SET LOCAL enable_nestloop = off")  # as when the planner judges a hash join cheaper
+        conn.execute("SET LOCAL enable_mergejoin = off")
+        rows = conn.execute("SELECT id FROM news.search_articles('\"zorblat quux\"', max_candidates => 10, "
+                            "max_results => 100)").fetchall()
+        fetched = dict(conn.execute("SELECT relname, coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0) "
+                                    "FROM pg_stat_xact_user_tables").fetchall())
+    assert len(rows) == 1  # the 10 newest candidates hold the phrase once: article 0
+    # the month window's matches and the candidates, by key (622 article and 632 index rows read whole before)
+    assert max(fetched.values()) < 50, {table: rows for table, rows in fetched.items() if rows}
