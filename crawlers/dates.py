@@ -28,6 +28,8 @@ from feedparser.datetimes import (_parse_date_asctime, _parse_date_greek, _parse
                                   _parse_date_rfc822, _parse_date_w3dtf)
 from feedparser.datetimes.iso8601 import _iso8601_re
 
+from extract.dates import relative_date
+
 # Non-standard feed/list shapes seen on the configured sites, tried after feedparser's handlers.
 DATE_FORMATS = (
     "%H:%M:%S %b %d, %Y",  # SMM rss.metal.com pubDate: "13:54:00 Jan 21, 2026", Beijing time
@@ -118,15 +120,21 @@ def parse_feed_date(raw: str | None, timezone: str) -> datetime | None:
     return found
 
 
-def parse_list_date(raw: str | None, day: date, timezone: str) -> datetime | None:
+def parse_list_date(raw: str | None, day: date, timezone: str, *, fetched_at: datetime | None = None
+                    ) -> datetime | None:
     """A date printed beside a link on a listing page: ``[2024-01-05]``, ``10.06.2026`` glued to a title,
     ``2026-08-17 16:37``, ``5 Apr 2026``, the year-less ``4月16日`` (year taken from the crawl day, one year
-    back when that would put the date after the crawl day), a bare ``16:37`` (today's items: the crawl day)
-    or any form ``parse_feed_date`` reads."""
+    back when that would put the date after the crawl day), a bare ``16:37`` (today's items: the crawl day),
+    any form ``parse_feed_date`` reads, or, given the moment the listing was fetched, an explicit relative date
+    (``3小时前``, ``昨天 12:30``, ``2 hours ago``: the extractor's ``extract.dates.relative_date``)."""
     if not raw or not raw.strip():
         return None
     text = _in_24_hours(" ".join(raw.split()))
     zone = ZoneInfo(timezone)
+    if fetched_at is not None:
+        relative = relative_date(text, fetched_at.astimezone(zone))
+        if relative is not None:
+            return relative
     cjk = CJK_DATE.search(text)
     if cjk:
         year = cjk.group(1)

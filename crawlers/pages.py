@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime
 from urllib.parse import urljoin
 
 from parsel import Selector
@@ -24,13 +25,15 @@ MAX_LINK_TAG_BYTES = 4096
 
 
 def list_links(html: str, base_url: str, *, link_selector: str | None = None, item_selector: str | None = None,
-               date_selector: str | None = None, day=None, timezone: str = "UTC") -> list[Link]:
+               date_selector: str | None = None, day=None, timezone: str = "UTC",
+               fetched_at: datetime | None = None) -> list[Link]:
     """Links of a listing page in document order, de-duplicated.
 
     ``item_selector`` + ``date_selector`` read the date printed beside each link (``span.time``,
     ``.channel-newsTime``, ...); without an item selector, ``link_selector`` (default ``a[href], area[href]``:
     image-map e-papers have only ``<area>`` links) picks the link elements. Relative links resolve against the
-    document's ``<base href>`` when it declares one, as a browser resolves them.
+    document's ``<base href>`` when it declares one, as a browser resolves them. Relative dates (``3小时前``,
+    ``2 hours ago``) count back from ``fetched_at``, when the page was fetched; without it they stay unread.
     """
     page = Selector(text=html, base_url=base_url)
     base_url = _document_base(page, html, base_url)
@@ -43,7 +46,7 @@ def list_links(html: str, base_url: str, *, link_selector: str | None = None, it
                 continue
             raw = " ".join(item.css(date_selector).xpath("string()").getall()).strip() if date_selector else ""
             found.append(Link(urljoin(base_url, href), raw or None,
-                              parse_list_date(raw, day, timezone) if raw and day else None))
+                              parse_list_date(raw, day, timezone, fetched_at=fetched_at) if raw and day else None))
     else:
         for element in page.css(link_selector or "a[href], area[href]"):
             href = _href(element)

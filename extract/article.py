@@ -36,7 +36,7 @@ from .page import Page
 from .rules import ExtractRules
 from .zones import default_timezone
 
-EXTRACTOR_VERSION = "1.3.2"
+EXTRACTOR_VERSION = "1.3.3"
 _MARKUP = re.compile(r"<(?:p|div|article|section|br)\b", re.I)
 
 NOT_ARTICLE = "not_article"

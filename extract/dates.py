@@ -74,12 +74,12 @@ _RFC822 = re.compile(r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s*)?\d{1,2}\s+[A-Z][a
 
 _UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800, "month": 2592000}
 _UNIT_WORDS = {
-    "second": "second seconds seconde secondes sekunde sekunden segundo segundos 秒 秒钟 秒鐘",
-    "minute": "minute minutes min mins minuten minuto minutos 分钟 分鐘 分",
-    "hour": "hour hours hr hrs heure heures stunde stunden hora horas 小时 小時 个小时 個小時",
-    "day": "day days jour jours tag tage tagen día días dia dias 天 日",
-    "week": "week weeks semaine semaines woche wochen semana semanas 周 週 星期",
-    "month": "month months mois monat monate monaten mes meses 个月 個月 月",
+    "second": "second seconds seconde secondes sekunde sekunden segundo segundos 秒 秒钟 秒鐘 วินาที",
+    "minute": "minute minutes min mins minuten minuto minutos 分钟 分鐘 分 นาที",
+    "hour": "hour hours hr hrs heure heures stunde stunden hora horas 小时 小時 个小时 個小時 ชั่วโมง ชม.",
+    "day": "day days jour jours tag tage tagen día días dia dias 天 日 วัน",
+    "week": "week weeks semaine semaines woche wochen semana semanas 周 週 星期 สัปดาห์",
+    "month": "month months mois monat monate monaten mes meses 个月 個月 月 เดือน",
 }
 _UNITS = {w: unit for unit, words in _UNIT_WORDS.items() for w in words.split()}
 _ONE = r"\d+|an?|one|une?|einer?|einem|una?"
@@ -89,9 +89,12 @@ _RELATIVE = [  # (pattern, group holding the count, group holding the unit)
     re.compile(rf"\bvor\s+(?P<n>{_ONE})\s+(?P<u>[a-z]+)", re.I),
     re.compile(rf"\bhace\s+(?P<n>{_ONE})\s+(?P<u>[a-zí]+)", re.I),
     re.compile(r"(?P<n>\d+)\s*(?P<u>秒钟|秒鐘|秒|分钟|分鐘|个小时|個小時|小时|小時|天|日|周|週|星期|个月|個月)\s*(?:以)?前"),
+    re.compile(r"(?P<n>\d+)\s*(?P<u>วินาที|นาที|ชั่วโมง|ชม\.|วัน|สัปดาห์|เดือน)\s*ที่แล้ว"),
 ]
-_DAY_WORDS = {"today": 0, "今天": 0, "今日": 0, "aujourd'hui": 0, "heute": 0, "hoy": 0,
-              "yesterday": 1, "昨天": 1, "昨日": 1, "hier": 1, "gestern": 1, "ayer": 1}
+_DAY_WORDS = {"today": 0, "今天": 0, "今日": 0, "aujourd'hui": 0, "heute": 0, "hoy": 0, "วันนี้": 0,
+              "yesterday": 1, "昨天": 1, "昨日": 1, "hier": 1, "gestern": 1, "ayer": 1, "เมื่อวาน": 1, "เมื่อวานนี้": 1,
+              "前天": 2, "avant-hier": 2, "vorgestern": 2, "anteayer": 2}
+_NOW_WORDS = frozenset({"刚刚", "剛剛", "just now", "à l'instant", "gerade eben", "ahora mismo", "เมื่อสักครู่"})
 _DAY_WORD = re.compile(r"(?<![^\W\d_])(" + _alternation(_DAY_WORDS) + r")(?![^\W\d_])", re.I)
 
 
@@ -117,7 +120,11 @@ def _build(year: int, month: int, day: int, text: str, tz) -> datetime | None:
     return naive.replace(tzinfo=dt_timezone.utc if _UTC_WORD.search(text) else tz)
 
 
-def _relative(text: str, now: datetime) -> datetime | None:
+def relative_date(text: str, now: datetime) -> datetime | None:
+    """An explicit relative date ("7 hours ago", "3小时前", "昨天 12:30", "2 วันที่แล้ว", "刚刚") counted back from
+    ``now`` (aware, on the clock the text was written for); None for anything else, vague phrases included."""
+    if text.strip().lower() in _NOW_WORDS:
+        return now
     for pattern in _RELATIVE:
         match = pattern.search(text)
         if match and match["u"].lower() in _UNITS:
@@ -228,7 +235,7 @@ def parse_date_text(raw: str, *, fetched_at: datetime, timezone="UTC", formats=(
             break
         except ValueError:
             found = None
-    found = (found or _machine(text, tz) or _relative(text, now)
+    found = (found or _machine(text, tz) or relative_date(text, now)
              or _absolute(text, tz, now, allow_yearless)
              or (_with_dateparser(text, tz, now) if use_dateparser and len(text) <= 60 else None))
     if found is None or found.year < 1990 or found > now + timedelta(days=1):

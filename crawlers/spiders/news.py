@@ -135,7 +135,8 @@ class NewsSpider(scrapy.Spider):
         yield self.raw_page(response)
         html = response.text if isinstance(response, TextResponse) else ""
         links = list_links(html, response.url, link_selector=rule.link_selector, item_selector=rule.item_selector,
-                           date_selector=rule.date_selector, day=self.day, timezone=self.site.timezone)
+                           date_selector=rule.date_selector, day=self.day, timezone=self.site.timezone,
+                           fetched_at=datetime.now(UTC))
         if rule.link_pattern:
             links = [link for link in links if rule.link_pattern.search(link.url)]
         yield from self._follow(links)

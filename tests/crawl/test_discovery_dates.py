@@ -203,3 +203,32 @@ def test_list_dates_in_korean_and_a_bare_time_of_today():
     assert parse_list_date("Mon, 28 Sep 2026 23:30:00 MEST", day, "UTC").date() == date(2026, 9, 28)
     assert parse_list_date("[2026-09-25]Steel output rises", day, "UTC").date() == date(2026, 9, 25)
     assert parse_list_date("25:99", day, "UTC") is None
+
+
+@pytest.mark.parametrize(("form", "expected"), [
+    ("2小时前", datetime(2026, 9, 28, 7, 0)),
+    ("1小時前", datetime(2026, 9, 28, 8, 0)),
+    ("昨天 12:30", datetime(2026, 9, 27, 12, 30)),
+    ("3天前", datetime(2026, 9, 25, 9, 0)),
+    ("2 hours ago", datetime(2026, 9, 28, 7, 0)),
+    ("Yesterday, 14:05", datetime(2026, 9, 27, 14, 5)),
+    ("il y a 3 heures", datetime(2026, 9, 28, 6, 0)),
+    ("hier 18:30", datetime(2026, 9, 27, 18, 30)),
+    ("3 ชั่วโมงที่แล้ว", datetime(2026, 9, 28, 6, 0)),
+    ("2 วันที่แล้ว", datetime(2026, 9, 26, 9, 0)),
+])
+def test_relative_list_dates_count_back_from_when_the_listing_was_fetched(form, expected):
+    fetched = datetime(2026, 9, 28, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert parse_list_date(form, date(2026, 9, 28), "Asia/Shanghai", fetched_at=fetched) == expected.replace(
+        tzinfo=shanghai)
+    # a backfill reading the same listing later: the fetch, not the crawl day, is what "ago" counts from
+    later = parse_list_date(form, date(2026, 9, 20), "Asia/Shanghai", fetched_at=fetched + timedelta(days=1))
+    assert later == expected.replace(tzinfo=shanghai) + timedelta(days=1)
+    assert parse_list_date(form, date(2026, 9, 28), "Asia/Shanghai") is None  # no fetch time: not read
+
+
+@pytest.mark.parametrize("form", ["sometime last week", "late September", "今日要闻", "recently", "前几天"])
+def test_vague_relative_phrases_stay_unread(form):
+    fetched = datetime(2026, 9, 28, 1, 0, tzinfo=UTC)
+    assert parse_list_date(form, date(2026, 9, 28), "Asia/Shanghai", fetched_at=fetched) is None

@@ -59,3 +59,41 @@ def test_an_undated_article_takes_its_listing_date_and_keeps_it_on_a_revisit(db_
         conn.execute("UPDATE raw_page SET listed_at = NULL, listed_raw = NULL WHERE url = %s", (analysis,))
     extract_pages(db_url, sites, site_key="undated", reextract=True, workers=1)
     assert stored(db_url)[analysis] == (datetime.datetime(2026, 9, 23, tzinfo=shanghai), "2026-09-23", "listing")
+
+
+RELATIVE = {"flash": "2小时前", "briefing": "昨天 09:30", "review": "3 ชั่วโมงที่แล้ว", "archive": "20天前"}
+
+
+def test_relative_listing_dates_count_back_from_the_fetch_and_drive_the_age_window(db_url, tmp_path):
+    """"2小时前" on a listing is two hours before the listing was fetched: it dates an undated article, and a
+    link "20天前" is past a 7-day window, so it is not fetched."""
+    web_root, sites_dir = tmp_path / "web", tmp_path / "sites"
+    put(web_root, HOST, "/robots.txt", b"User-agent: *\nAllow: /\n")
+    for name in RELATIVE:
+        page = re.sub(r'<span class="pubtime">[^<]*</span>', "", article_html(f"Story {name}", english_paragraphs(name)))
+        put(web_root, HOST, f"/news/{name}.html", page.encode())
+    items = "".join(f'<li><a href="/news/{name}.html">{name}</a><span class="date">{raw}</span></li>'
+                    for name, raw in RELATIVE.items())
+    put(web_root, HOST, "/news/index.html", f"<html><body><ul class='list'>{items}</ul></body></html>".encode())
+    write_site(sites_dir, "relative", HOST, f"  lists:\n    - url: https://{HOST}/news/\n      item_selector: ul.list > li\n"
+               "      date_selector: span.date\n      max_pages: 1\n  max_age_days: 7\n"
+               f"  article_patterns: ['^https://{HOST}/news/[a-z]+\\.html$']")
+    shanghai = ZoneInfo("Asia/Shanghai")
+    before = datetime.datetime.now(shanghai)
+    with FixtureWeb(web_root) as web:
+        outcome = crawl(db_url, web, "relative", before.date(), sites_dir=sites_dir)
+        fetched = {r.path for r in web.requested(HOST) if r.path.startswith("/news/") and r.path != "/news/"}
+    after = datetime.datetime.now(shanghai)
+    assert outcome.status == "succeeded", outcome.error
+    assert fetched == {"/news/flash.html", "/news/briefing.html", "/news/review.html"}
+    assert outcome.stats["links_too_old"] == 1 and outcome.stats["links_date_unreadable"] == 0
+    extract_pages(db_url, load_sites(sites_dir), site_key="relative", day=before.date(), workers=1)
+    found = {url.rsplit("/", 1)[1].removesuffix(".html"): rest for url, rest in stored(db_url).items()}
+    assert set(found) == {"flash", "briefing", "review"}
+    assert all(rule == "listing" for _, _, rule in found.values())
+    assert before - datetime.timedelta(hours=2) <= found["flash"][0] <= after - datetime.timedelta(hours=2)
+    assert before - datetime.timedelta(hours=3) <= found["review"][0] <= after - datetime.timedelta(hours=3)
+    yesterdays = {(moment - datetime.timedelta(days=1)).date() for moment in (before, after)}
+    briefing = found["briefing"][0].astimezone(shanghai)
+    assert briefing.date() in yesterdays and (briefing.hour, briefing.minute) == (9, 30)
+    assert found["flash"][1] == "2小时前"
