@@ -25,20 +25,20 @@ def stored(db_url: str) -> dict[str, tuple]:
             "SELECT canonical_url, published_at, published_raw, published_rule FROM article ORDER BY id")}
 
 
-def undated_site(root):
+def undated_site(root, listed: dict[str, str] = LISTED, key: str = "undated", crawl_extra: str = ""):
+    """A listing printing ``listed``'s dates beside links to article pages that give none."""
     web, sites = root / "web", root / "sites"
     put(web, HOST, "/robots.txt", b"User-agent: *\nAllow: /\n")
-    for name in LISTED:
+    for name in listed:
         page = re.sub(r'<span class="pubtime">[^<]*</span>', "", article_html(f"Story {name}", english_paragraphs(name)))
         put(web, HOST, f"/news/{name}.html", page.encode())
     items = "".join(f'<li><a href="/news/{name}.html">{name}</a><span class="date">{day}</span></li>'
-                    for name, day in LISTED.items())
+                    for name, day in listed.items())
     put(web, HOST, "/news/index.html", f"<html><body><ul class='list'>{items}</ul></body></html>".encode())
-    write_site(sites, "undated", HOST, f"  lists:\n    - url: https://{HOST}/news/\n      item_selector: ul.list > li\n"
-               "      date_selector: span.date\n      max_pages: 1\n"
+    write_site(sites, key, HOST, f"  lists:\n    - url: https://{HOST}/news/\n      item_selector: ul.list > li\n"
+               f"      date_selector: span.date\n      max_pages: 1\n{crawl_extra}"
                f"  article_patterns: ['^https://{HOST}/news/[a-z]+\\.html$']")
     return web, sites
-
 
 def test_an_undated_article_takes_its_listing_date_and_keeps_it_on_a_revisit(db_url, tmp_path):
     web_root, sites_dir = undated_site(tmp_path)
@@ -67,17 +67,7 @@ RELATIVE = {"flash": "2小时前", "briefing": "昨天 09:30", "review": "3 ช�
 def test_relative_listing_dates_count_back_from_the_fetch_and_drive_the_age_window(db_url, tmp_path):
     """"2小时前" on a listing is two hours before the listing was fetched: it dates an undated article, and a
     link "20天前" is past a 7-day window, so it is not fetched."""
-    web_root, sites_dir = tmp_path / "web", tmp_path / "sites"
-    put(web_root, HOST, "/robots.txt", b"User-agent: *\nAllow: /\n")
-    for name in RELATIVE:
-        page = re.sub(r'<span class="pubtime">[^<]*</span>', "", article_html(f"Story {name}", english_paragraphs(name)))
-        put(web_root, HOST, f"/news/{name}.html", page.encode())
-    items = "".join(f'<li><a href="/news/{name}.html">{name}</a><span class="date">{raw}</span></li>'
-                    for name, raw in RELATIVE.items())
-    put(web_root, HOST, "/news/index.html", f"<html><body><ul class='list'>{items}</ul></body></html>".encode())
-    write_site(sites_dir, "relative", HOST, f"  lists:\n    - url: https://{HOST}/news/\n      item_selector: ul.list > li\n"
-               "      date_selector: span.date\n      max_pages: 1\n  max_age_days: 7\n"
-               f"  article_patterns: ['^https://{HOST}/news/[a-z]+\\.html$']")
+    web_root, sites_dir = undated_site(tmp_path, RELATIVE, "relative", "  max_age_days: 7\n")
     shanghai = ZoneInfo("Asia/Shanghai")
     before = datetime.datetime.now(shanghai)
     with FixtureWeb(web_root) as web:
